@@ -1,0 +1,4 @@
+export { dataSourceOptions } from './data-source-options';
+export { DatabaseHealthCheck } from './database.health';
+export { DatabaseModule } from './database.module';
+export { ensureDatabase } from './ensure-database';

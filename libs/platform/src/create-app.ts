@@ -1,0 +1,34 @@
+import type { IncomingMessage } from 'node:http';
+import { Logger as NestLogger, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import type { BaseConfig } from '@libs/config';
+import { requestCorrelationId } from '@libs/observability';
+import { HttpErrorFilter } from '@libs/models';
+
+/** Request bodies above this are refused with 413 before any handler runs. */
+const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Builds (but does not start) an app on Fastify with Portico's logger and error shape. */
+export async function createHttpApp(
+  module: DynamicModule,
+  config: BaseConfig,
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    trustProxy: config.http.trustProxy,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Idle keep-alive sockets are closed on shutdown so `close()` does not wait for clients.
+    forceCloseConnections: 'idle',
+    // Fastify's request id is the correlation id, so every log line of a request agrees.
+    genReqId: (req: IncomingMessage) => requestCorrelationId(req),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.useGlobalFilters(new HttpErrorFilter());
+  const logger = new NestLogger('Bootstrap');
+  for (const warning of config.warnings) logger.warn(`!!! ${warning}`);
+  return app;
+}

@@ -1,0 +1,72 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createHttpApp } from '@libs/platform';
+import { testEnv } from '@libs/testing';
+import { APPS } from './apps';
+
+describe.each(APPS)('$name boots with probes and metrics', ({ define, defaultPort }) => {
+  let app: NestFastifyApplication;
+  let port: number;
+
+  beforeAll(async () => {
+    const { config, module } = define(testEnv());
+    port = config.http.port;
+    app = await createHttpApp(module, config);
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('listens on its fixed port by default', () => {
+    expect(port).toBe(defaultPort);
+  });
+
+  it('answers /health/live', async () => {
+    const res = await app.inject({ method: 'GET', url: '/health/live' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('is ready when PostgreSQL and Redis answer', async () => {
+    const res = await app.inject({ method: 'GET', url: '/health/ready' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().info).toEqual({
+      postgres: expect.objectContaining({ status: 'up' }),
+      redis: expect.objectContaining({ status: 'up' }),
+    });
+  });
+
+  it('serves Prometheus text with process metrics and the request histogram', async () => {
+    await app.inject({ method: 'GET', url: '/health/live' });
+    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.body).toContain('# TYPE http_request_duration_seconds histogram');
+    expect(res.body).toMatch(
+      /http_request_duration_seconds_bucket\{le="0\.005",app="[a-z-]+",method="GET",route="\/health\/live",status_code="200"\} [1-9]/,
+    );
+    expect(res.body).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('answers unknown routes with the documented error shape and echoes the correlation id', async () => {
+    const res = await app.inject({
+      method: 'GET',
+      url: '/nope',
+      headers: { 'x-correlation-id': 'corr-42' },
+    });
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['x-correlation-id']).toBe('corr-42');
+    expect(res.json()).toEqual({
+      error: { code: 'not_found', message: expect.any(String), correlationId: 'corr-42' },
+    });
+  });
+
+  it('turns readiness false as soon as shutdown begins while liveness stays', async () => {
+    const { ShutdownState } = await import('@libs/observability');
+    app.get(ShutdownState).begin();
+    expect((await app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(503);
+    expect((await app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
+  });
+});
