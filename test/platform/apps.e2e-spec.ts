@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpApp } from '@libs/platform';
-import { testEnv } from '@libs/testing';
+import { testEnv, waitFor } from '@libs/testing';
 import { APPS } from './apps';
 
 describe.each(APPS)('$name boots with probes and metrics', ({ define, defaultPort }) => {
@@ -30,6 +30,10 @@ describe.each(APPS)('$name boots with probes and metrics', ({ define, defaultPor
   });
 
   it('is ready when PostgreSQL and Redis answer', async () => {
+    // The Redis connection completes asynchronously after boot; until then readiness is 503.
+    const ready = async () =>
+      (await app.inject({ method: 'GET', url: '/health/ready' })).statusCode === 200;
+    await waitFor('readiness', ready, 5_000);
     const res = await app.inject({ method: 'GET', url: '/health/ready' });
     expect(res.statusCode).toBe(200);
     expect(res.json().info).toEqual({
