@@ -1,7 +1,12 @@
-export * from './app-configs';
+export * from './auth.config';
+export * from './client-registry.config';
+export * from './event-consumer.config';
+export * from './mail-relay.config';
+export * from './sync-orchestrator.config';
+export * from './tooling.config';
 export * from './common.env';
 export * from './config-sections';
 export * from './config.error';
 export * from './config.module';
 export { IsHttpUrl, IsPostgresUrl, IsRedisUrl } from './env.validators';
-export { validateEnv, type Env } from './validate-env';
+export { processEnv, validateEnv, type Env } from './validate-env';

@@ -1,5 +1,6 @@
 import { ConfigError } from './config.error';
-import { loadAuthConfig, loadEventConsumerConfig } from './app-configs';
+import { loadAuthConfig } from './auth.config';
+import { loadEventConsumerConfig } from './event-consumer.config';
 
 describe('environment validation', () => {
   it('uses the documented defaults when nothing is set', () => {

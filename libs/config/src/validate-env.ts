@@ -4,6 +4,9 @@ import { ConfigError } from './config.error';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** The process environment: read here and nowhere else in the code base. */
+export const processEnv = (): Env => process.env;
+
 /**
  * Converts raw environment strings into an instance of `schema` and validates it once.
  * Values are never echoed in errors: some of them are secrets.

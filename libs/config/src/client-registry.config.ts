@@ -1,0 +1,31 @@
+import { IntersectionType } from '@nestjs/mapped-types';
+import { IsInt, Max, Min } from 'class-validator';
+import { CommonEnv, DatabaseEnv, RedisEnv, AdminEnv } from './common.env';
+import { baseSections, databaseSection, redisSection, adminSection } from './config-sections';
+import { processEnv, validateEnv, type Env } from './validate-env';
+
+/** Environment of the client-registry app, composed from the shared pieces. */
+export class ClientRegistryEnv extends IntersectionType(
+  CommonEnv,
+  DatabaseEnv,
+  RedisEnv,
+  AdminEnv,
+) {
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  CLIENT_REGISTRY_PORT: number = 3001;
+}
+
+export function loadClientRegistryConfig(env: Env = processEnv()) {
+  const e = validateEnv(ClientRegistryEnv, env);
+  const warnings: string[] = [];
+  return {
+    ...baseSections('client-registry', e, e.CLIENT_REGISTRY_PORT, warnings),
+    database: databaseSection(e),
+    redis: redisSection(e),
+    admin: adminSection(e, warnings),
+  };
+}
+
+export type ClientRegistryConfig = ReturnType<typeof loadClientRegistryConfig>;
