@@ -13,6 +13,7 @@ function run(bin, args) {
 function build() {
   run('typescript/bin/tsc', ['-p', 'tsconfig.build.json']);
   run('tsc-alias/dist/bin/index.js', ['-p', 'tsconfig.build.json']);
+  require('./build-sync-web').buildSyncWeb();
 }
 
 module.exports = { build };

@@ -36,7 +36,8 @@ describe.each(APPS)('$name boots with probes and metrics', ({ define, defaultPor
     await waitFor('readiness', ready, 5_000);
     const res = await app.inject({ method: 'GET', url: '/health/ready' });
     expect(res.statusCode).toBe(200);
-    expect(res.json().info).toEqual({
+    // toMatchObject: an app may add checks of its own (the mail relay's SMTP listener).
+    expect(res.json().info).toMatchObject({
       postgres: expect.objectContaining({ status: 'up' }),
       redis: expect.objectContaining({ status: 'up' }),
     });

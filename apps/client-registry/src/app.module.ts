@@ -1,10 +1,33 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { Registry } from 'prom-client';
 import type { ClientRegistryConfig } from '@libs/config';
-import { CoreModule } from '@libs/platform';
+import { MessagingModule, RedisStreamsServer } from '@libs/messaging';
+import { CoreModule, type AppDefinition } from '@libs/platform';
+import { ClientsModule } from './clients/clients.module';
+
+/** The RPC service name: requests arrive on `stream:rpc:client-registry`. */
+export const REGISTRY_SERVICE = 'client-registry';
 
 @Module({})
 export class AppModule {
   static forRoot(config: ClientRegistryConfig): DynamicModule {
-    return { module: AppModule, imports: [CoreModule.forRoot(config)] };
+    return { module: AppModule, imports: [CoreModule.forRoot(config), MessagingModule, ClientsModule] };
   }
+}
+
+/** The registry: HTTP (operator REST, probes) plus the RPC server over Redis Streams. */
+export function defineApp(config: ClientRegistryConfig): AppDefinition {
+  return {
+    config,
+    module: AppModule.forRoot(config),
+    transports: (app) => [
+      new RedisStreamsServer({
+        redis: config.redis,
+        instanceId: config.app.instanceId,
+        rpc: { service: REGISTRY_SERVICE },
+        registry: app.get(Registry),
+        shutdownTimeoutMs: config.shutdown.timeoutMs,
+      }),
+    ],
+  };
 }

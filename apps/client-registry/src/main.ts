@@ -1,9 +1,6 @@
 import 'reflect-metadata';
 import { loadClientRegistryConfig } from '@libs/config';
 import { runApp } from '@libs/platform';
-import { AppModule } from './app.module';
+import { defineApp } from './app.module';
 
-runApp(() => {
-  const config = loadClientRegistryConfig();
-  return { config, module: AppModule.forRoot(config) };
-});
+runApp(() => defineApp(loadClientRegistryConfig()));

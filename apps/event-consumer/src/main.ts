@@ -1,9 +1,6 @@
 import 'reflect-metadata';
 import { loadEventConsumerConfig } from '@libs/config';
 import { runApp } from '@libs/platform';
-import { AppModule } from './app.module';
+import { defineApp } from './app.module';
 
-runApp(() => {
-  const config = loadEventConsumerConfig();
-  return { config, module: AppModule.forRoot(config) };
-});
+runApp(() => defineApp(loadEventConsumerConfig()));

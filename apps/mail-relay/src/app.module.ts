@@ -1,10 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { MailRelayConfig } from '@libs/config';
 import { CoreModule } from '@libs/platform';
+import { RelayModule } from './relay/relay.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: MailRelayConfig): DynamicModule {
-    return { module: AppModule, imports: [CoreModule.forRoot(config)] };
+    return { module: AppModule, imports: [CoreModule.forRoot(config), RelayModule] };
   }
 }

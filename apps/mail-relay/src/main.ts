@@ -1,9 +1,16 @@
 import 'reflect-metadata';
-import { loadMailRelayConfig } from '@libs/config';
+import { loadMailRelayConfig, processEnv } from '@libs/config';
 import { runApp } from '@libs/platform';
 import { AppModule } from './app.module';
+import { parseRelayFlags, USAGE, wantsHelp } from './cli-flags';
+
+const argv = process.argv.slice(2);
+if (wantsHelp(argv)) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 
 runApp(() => {
-  const config = loadMailRelayConfig();
+  const config = loadMailRelayConfig(processEnv(), parseRelayFlags(argv));
   return { config, module: AppModule.forRoot(config) };
 });

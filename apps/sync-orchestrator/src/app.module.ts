@@ -1,10 +1,27 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { SyncOrchestratorConfig } from '@libs/config';
 import { CoreModule } from '@libs/platform';
+import { CredentialsModule } from './credentials/credentials.module';
+import type { DiscogsTokenStore } from './credentials/discogs-token.store';
+import { SyncModule } from './sync/sync.module';
+import { WebModule } from './web/web.module';
+
+export interface SyncOrchestratorOptions {
+  /** Where users' Discogs tokens go (tests pass a fake; production wires the registry RPC). */
+  discogsTokenStore?: DiscogsTokenStore;
+}
 
 @Module({})
 export class AppModule {
-  static forRoot(config: SyncOrchestratorConfig): DynamicModule {
-    return { module: AppModule, imports: [CoreModule.forRoot(config)] };
+  static forRoot(config: SyncOrchestratorConfig, options: SyncOrchestratorOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config),
+        SyncModule,
+        CredentialsModule.forRoot(options.discogsTokenStore),
+        WebModule,
+      ],
+    };
   }
 }

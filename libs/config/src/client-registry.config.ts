@@ -1,7 +1,7 @@
 import { IntersectionType } from '@nestjs/mapped-types';
 import { IsInt, Max, Min } from 'class-validator';
-import { CommonEnv, DatabaseEnv, RedisEnv, AdminEnv } from './common.env';
-import { baseSections, databaseSection, redisSection, adminSection } from './config-sections';
+import { AdminEnv, ClientCacheEnv, CommonEnv, DatabaseEnv, RedisEnv } from './common.env';
+import { ClientCacheConfig, baseSections, databaseSection, redisSection, adminSection } from './config-sections';
 import { processEnv, validateEnv, type Env } from './validate-env';
 
 /** Environment of the client-registry app, composed from the shared pieces. */
@@ -10,6 +10,7 @@ export class ClientRegistryEnv extends IntersectionType(
   DatabaseEnv,
   RedisEnv,
   AdminEnv,
+  ClientCacheEnv,
 ) {
   @IsInt()
   @Min(1)
@@ -25,6 +26,7 @@ export function loadClientRegistryConfig(env: Env = processEnv()) {
     database: databaseSection(e),
     redis: redisSection(e),
     admin: adminSection(e, warnings),
+    clientCache: new ClientCacheConfig(e.CLIENT_REGISTRY_CACHE_TTL),
   };
 }
 

@@ -1,12 +1,8 @@
-import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
-import { IsPostgresUrl, IsRedisUrl } from './env.validators';
+import { EnvBoolean, IsPostgresUrl, IsRedisUrl } from './env.validators';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-const toBoolean = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
 
 /** Variables every app reads. */
 export class CommonEnv {
@@ -20,7 +16,7 @@ export class CommonEnv {
   HOST: string = '0.0.0.0';
 
   /** Trust X-Forwarded-For (only behind a proxy you control). */
-  @Transform(toBoolean)
+  @EnvBoolean()
   @IsBoolean()
   TRUST_PROXY: boolean = false;
 
@@ -63,4 +59,12 @@ export class AdminEnv {
   @IsString()
   @MinLength(16)
   ADMIN_TOKEN?: string;
+}
+
+export class ClientCacheEnv {
+  /** Lifetime of the Redis copy of a client record (`client:{id}`), in seconds. */
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  CLIENT_REGISTRY_CACHE_TTL: number = 300;
 }

@@ -94,3 +94,8 @@ export function adminSection(env: AdminEnv & CommonEnv, warnings: string[]): Adm
   warnings.push(`ADMIN_TOKEN is not set: using the development token "${DEV_ADMIN_TOKEN}"`);
   return new AdminConfig(DEV_ADMIN_TOKEN);
 }
+
+/** The Redis (L2) copy of client records, owned by the registry and read by auth. */
+export class ClientCacheConfig {
+  constructor(readonly ttlSeconds: number) {}
+}

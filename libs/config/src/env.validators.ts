@@ -1,3 +1,4 @@
+import { Transform } from 'class-transformer';
 import { ValidateBy, type ValidationOptions } from 'class-validator';
 
 function isUrlWithProtocol(value: unknown, protocols: readonly string[]): boolean {
@@ -29,3 +30,18 @@ export const IsRedisUrl = (options?: ValidationOptions) =>
   urlValidator('isRedisUrl', ['redis:', 'rediss:'], options);
 export const IsHttpUrl = (options?: ValidationOptions) =>
   urlValidator('isHttpUrl', ['http:', 'https:'], options);
+
+/**
+ * Parses a boolean variable strictly from its raw text (1/true/yes/on, 0/false/no/off). Reads
+ * the raw value itself: with implicit conversion on, class-transformer would already have
+ * turned the string "false" into `true`. Anything else stays a string and fails @IsBoolean.
+ */
+export const EnvBoolean = () =>
+  Transform(({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
+    const raw = obj[key];
+    if (typeof raw !== 'string') return raw;
+    const v = raw.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off'].includes(v)) return false;
+    return raw;
+  });

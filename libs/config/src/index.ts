@@ -8,5 +8,7 @@ export * from './common.env';
 export * from './config-sections';
 export * from './config.error';
 export * from './config.module';
-export { IsHttpUrl, IsPostgresUrl, IsRedisUrl } from './env.validators';
+export { EnvBoolean, IsHttpUrl, IsPostgresUrl, IsRedisUrl } from './env.validators';
 export { processEnv, validateEnv, type Env } from './validate-env';
+export * from './kek.env';
+export * from './provider-clients.env';

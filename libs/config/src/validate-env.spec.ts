@@ -15,6 +15,9 @@ describe('environment validation', () => {
     const config = loadEventConsumerConfig({ EVENT_CONSUMER_PORT: '4002', TRUST_PROXY: 'true' });
     expect(config.http.port).toBe(4002);
     expect(config.http.trustProxy).toBe(true);
+    expect(loadEventConsumerConfig({ TRUST_PROXY: 'false' }).http.trustProxy).toBe(false);
+    expect(loadEventConsumerConfig({ TRUST_PROXY: '0' }).http.trustProxy).toBe(false);
+    expect(() => loadEventConsumerConfig({ TRUST_PROXY: 'ture' })).toThrow(/TRUST_PROXY/);
   });
 
   it('names the bad variable without echoing its value', () => {
@@ -52,11 +55,11 @@ describe('environment validation', () => {
   });
 
   it('requires ADMIN_TOKEN outside development and warns about the default inside it', () => {
-    expect(() => loadAuthConfig({ NODE_ENV: 'production' })).toThrow(/ADMIN_TOKEN/);
+    expect(() => loadAuthConfig({ NODE_ENV: 'production', PORTICO_KEK: Buffer.alloc(32, 1).toString('base64') })).toThrow(/ADMIN_TOKEN/);
     const dev = loadAuthConfig({ NODE_ENV: 'development' });
     expect(dev.admin.token.length).toBeGreaterThanOrEqual(16);
     expect(dev.warnings.join()).toMatch(/ADMIN_TOKEN/);
-    expect(loadAuthConfig({ ADMIN_TOKEN: 'x'.repeat(32) }).warnings).toEqual([]);
+    expect(loadAuthConfig({ ADMIN_TOKEN: 'x'.repeat(32), PORTICO_KEK: Buffer.alloc(32, 1).toString('base64') }).warnings).toEqual([]);
   });
 
   it('rejects an admin token that is too short', () => {

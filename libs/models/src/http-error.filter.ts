@@ -36,7 +36,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (!(exception instanceof AppError || exception instanceof HttpException)) {
       this.logger.error({ err: exception }, 'unhandled error');
     } else if (exception instanceof AppError && status >= 500) {
-      this.logger.warn({ code: body.error.code, status }, body.error.message);
+      // The cause (a driver error, say) is what an operator needs; its message, not its data.
+      const cause = exception.cause instanceof Error ? exception.cause.message : undefined;
+      this.logger.warn({ code: body.error.code, status, cause }, body.error.message);
     }
     reply.status(status).header('Cache-Control', 'no-store').send(body);
   }

@@ -7,6 +7,8 @@ import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 @Injectable()
 export class HttpMetrics implements OnModuleInit {
   private readonly duration: Histogram<'method' | 'route' | 'status_code'>;
+  // Label children by method/route/status: observing through a child skips label hashing.
+  private readonly children = new Map<string, ReturnType<Histogram<'method' | 'route' | 'status_code'>['labels']>>();
 
   constructor(
     private readonly registry: Registry,
@@ -28,10 +30,13 @@ export class HttpMetrics implements OnModuleInit {
     fastify.addHook('onResponse', (request, reply, done) => {
       // Unmatched URLs share one label so scanners cannot explode the label set.
       const route = request.routeOptions.url ?? 'unmatched';
-      this.duration.observe(
-        { method: request.method, route, status_code: String(reply.statusCode) },
-        reply.elapsedTime / 1000,
-      );
+      const key = `${request.method} ${reply.statusCode} ${route}`;
+      let child = this.children.get(key);
+      if (!child) {
+        child = this.duration.labels(request.method, route, String(reply.statusCode));
+        this.children.set(key, child);
+      }
+      child.observe(reply.elapsedTime / 1000);
       done();
     });
   }

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import { HttpMetrics } from './http-metrics';
 import { MetricsController } from './metrics.controller';
@@ -8,6 +8,7 @@ import { AppInfo } from '@libs/config';
  * One Prometheus registry per app (not prom-client's global one, so several apps can share a
  * process in tests). Inject `Registry` to add metrics; `/metrics` serves them.
  */
+@Global()
 @Module({
   controllers: [MetricsController],
   providers: [

@@ -5,6 +5,7 @@ import {
   HealthModule,
   LoggingModule,
   MetricsModule,
+  type LoggingOptions,
   type ReadinessCheck,
 } from '@libs/observability';
 import { RedisHealthCheck, RedisModule } from '@libs/redis';
@@ -16,6 +17,8 @@ export interface CoreOptions {
   redis?: boolean;
   /** One log line per HTTP request (default true). */
   requestLogs?: boolean;
+  /** Hot routes kept out of the request logger and correlation middleware. */
+  bypass?: LoggingOptions['bypass'];
 }
 
 /**
@@ -44,6 +47,7 @@ export class CoreModule {
           app: config.app.name,
           level: config.log.level,
           requestLogs: options.requestLogs,
+          bypass: options.bypass,
         }),
         MetricsModule,
         ...stores,

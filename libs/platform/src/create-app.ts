@@ -1,11 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import { Logger as NestLogger, type DynamicModule } from '@nestjs/common';
+import { Logger as NestLogger, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import type { BaseConfig } from '@libs/config';
 import { requestCorrelationId } from '@libs/observability';
-import { HttpErrorFilter } from '@libs/models';
+import { AppErrorFilter } from './app-error.filter';
 
 /** Request bodies above this are refused with 413 before any handler runs. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -25,9 +25,15 @@ export async function createHttpApp(
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     bufferLogs: true,
+    // Throw boot errors to the caller (runApp exits 1; tests see the error) instead of exiting here.
+    abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  app.useGlobalFilters(new HttpErrorFilter());
+  app.useGlobalFilters(new AppErrorFilter());
+  // Only parameters typed with a DTO class are validated; unknown fields are refused.
+  app.useGlobalPipes(
+    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+  );
   const logger = new NestLogger('Bootstrap');
   for (const warning of config.warnings) logger.warn(`!!! ${warning}`);
   return app;

@@ -17,7 +17,8 @@ export async function shutDown(
   app.get(ShutdownState).begin();
   logger.log(`${signal} received: readiness is false, draining for ${config.drainMs} ms`);
   await sleep(config.drainMs);
-  const timeout = sleep(config.timeoutMs).then(() => 'timeout' as const);
+  // Unref'd: once close() wins, this timer must not keep the process (or a test run) alive.
+  const timeout = sleep(config.timeoutMs, 'timeout' as const, { ref: false });
   const result = await Promise.race([app.close().then(() => 'closed' as const), timeout]);
   if (result === 'timeout') {
     logger.error(`close did not finish within ${config.timeoutMs} ms`);

@@ -1,4 +1,6 @@
 export { CoreModule, type CoreOptions } from './core.module';
 export { createHttpApp } from './create-app';
 export { exitOnSignals, shutDown } from './graceful-shutdown';
-export { runApp, type AppDefinition } from './run-app';
+export { runApp, startTransports, type AppDefinition } from './run-app';
+export { AppErrorFilter } from './app-error.filter';
+export { AdminTokenGuard } from './admin-token.guard';

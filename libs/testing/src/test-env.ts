@@ -30,6 +30,9 @@ export function uniquePrefix(label = 't'): string {
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
+/** A fixed KEK for tests (32 bytes, base64). */
+export const TEST_KEK = Buffer.alloc(32, 7).toString('base64');
+
 /** An environment for booting an app in a test: test database, private Redis prefix, quiet logs. */
 export function testEnv(overrides: Env = {}): Env {
   return {
@@ -39,7 +42,10 @@ export function testEnv(overrides: Env = {}): Env {
     REDIS_URL: testRedisUrl(),
     REDIS_KEY_PREFIX: uniquePrefix('app'),
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    PORTICO_KEK: TEST_KEK,
     SHUTDOWN_DRAIN_MS: '0',
+    // The mail relay's SMTP listener on a free port: booted apps never fight over 2525.
+    XOAUTH2_PORT: '0',
     ...overrides,
   };
 }

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { TokenRecord } from './token-record';
+
+/** Queries of `auth.issued_tokens`. */
+@Injectable()
+export class IssuedTokenRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Inserts a batch in one statement in one transaction; records already stored (a flush
+   * retried after a crash) are skipped. Returns the number of new rows.
+   */
+  async insertMany(records: readonly TokenRecord[]): Promise<number> {
+    if (records.length === 0) return 0;
+    const column = <K extends keyof TokenRecord>(key: K) => records.map((r) => r[key]);
+    const result = (await this.dataSource.query(
+      `INSERT INTO auth.issued_tokens (jti, client_id, scope, audience, issued_at, expires_at, source_ip)
+       SELECT jti, client_id, scope, audience, to_timestamp(iat), to_timestamp(exp), ip
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::inet[])
+         AS r(jti, client_id, scope, audience, iat, exp, ip)
+       ON CONFLICT (jti) DO NOTHING`,
+      [
+        column('jti'),
+        column('clientId'),
+        column('scope'),
+        column('audience'),
+        column('issuedAt'),
+        column('expiresAt'),
+        column('sourceIp'),
+      ],
+    )) as [unknown, number] | unknown[];
+    return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : records.length;
+  }
+
+  async countByJti(jtis: readonly string[]): Promise<Map<string, number>> {
+    const rows = (await this.dataSource.query(
+      'SELECT jti::text AS jti, count(*)::int AS n FROM auth.issued_tokens WHERE jti = ANY($1::uuid[]) GROUP BY jti',
+      [jtis],
+    )) as { jti: string; n: number }[];
+    return new Map(rows.map((r) => [r.jti, r.n]));
+  }
+}

@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { ClientRecord, ClientStatus } from '@libs/models';
+import { ClientsError, ClientsErrorCode } from './clients.errors';
+
+const TABLE = 'client_registry.clients';
+
+// Timestamps leave PostgreSQL as ISO-8601 text so records round-trip through JSON unchanged.
+const COLUMNS = `client_id, client_code, client_secret_hash, api_key_hash, bap_id, bap_uri,
+  allowed_ips::text[] AS allowed_ips, rate_limit, scopes, grant_types, status, metadata,
+  version::float8 AS version,
+  to_char(revoked_before AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS revoked_before,
+  previous_secret_hash,
+  to_char(previous_secret_expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS previous_secret_expires_at,
+  access_token_ttl,
+  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
+  to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at,
+  to_char(last_synced_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_synced_at`;
+
+const UPDATABLE = [
+  'client_code',
+  'client_secret_hash',
+  'api_key_hash',
+  'bap_id',
+  'bap_uri',
+  'allowed_ips',
+  'rate_limit',
+  'scopes',
+  'grant_types',
+  'status',
+  'metadata',
+  'version',
+  'revoked_before',
+  'previous_secret_hash',
+  'previous_secret_expires_at',
+  'access_token_ttl',
+  'updated_at',
+  'last_synced_at',
+];
+
+export interface ListQuery {
+  status?: ClientStatus;
+  limit: number;
+  /** Keyset paging: return clients whose id sorts after this one. */
+  after?: string;
+}
+
+/** Queries of `client_registry.clients`. Database failures surface as ClientsError 65011. */
+@Injectable()
+export class ClientRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async findById(clientId: string): Promise<ClientRecord | undefined> {
+    const rows = await this.run(this.dataSource.manager, `SELECT ${COLUMNS} FROM ${TABLE} WHERE client_id = $1`, [clientId]);
+    return rows[0];
+  }
+
+  /**
+   * Locks the named clients for the rest of the caller's transaction and returns those that
+   * exist. Row locks cannot cover ids with no row yet, so an advisory lock per id (taken in id
+   * order: no deadlocks) serializes two transactions creating the same client.
+   */
+  async lockMany(manager: EntityManager, clientIds: readonly string[]): Promise<Map<string, ClientRecord>> {
+    await this.run(
+      manager,
+      `SELECT count(pg_advisory_xact_lock(hashtextextended(id::text, 7363002)))
+       FROM (SELECT id FROM unnest($1::uuid[]) AS id ORDER BY id) ids`,
+      [clientIds],
+    );
+    const rows = await this.run(
+      manager,
+      `SELECT ${COLUMNS} FROM ${TABLE} WHERE client_id = ANY($1::uuid[]) ORDER BY client_id FOR UPDATE`,
+      [clientIds],
+    );
+    return new Map(rows.map((r) => [r.client_id, r]));
+  }
+
+  async list(query: ListQuery): Promise<ClientRecord[]> {
+    return this.run(
+      this.dataSource.manager,
+      `SELECT ${COLUMNS} FROM ${TABLE}
+       WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR client_id > $2)
+       ORDER BY client_id LIMIT $3`,
+      [query.status ?? null, query.after ?? null, query.limit],
+    );
+  }
+
+  /** Inserts or fully replaces the given records (every field), in one statement. */
+  async upsertMany(manager: EntityManager, records: readonly ClientRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.run(
+      manager,
+      `INSERT INTO ${TABLE}
+       SELECT * FROM jsonb_populate_recordset(NULL::${TABLE}, $1::jsonb)
+       ON CONFLICT (client_id) DO UPDATE SET ${UPDATABLE.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`,
+      [JSON.stringify(records)],
+    );
+  }
+
+  private async run(manager: EntityManager, sql: string, params: unknown[]): Promise<ClientRecord[]> {
+    try {
+      return (await manager.query(sql, params)) as ClientRecord[];
+    } catch (error) {
+      throw new ClientsError(ClientsErrorCode.Database, 'client registry database error', { cause: error });
+    }
+  }
+}

@@ -1,0 +1,200 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { recordProcessed } from '@libs/messaging';
+import { currentCorrelationId } from '@libs/observability';
+import {
+  generateClientSecret,
+  normalizeCidr,
+  sha256SecretHash,
+  type AdminClientEvent,
+  type ApplyEventsResult,
+  type ClientRecord,
+  type ClientStatus,
+} from '@libs/models';
+import { OutboxRelay } from '../outbox/outbox.relay';
+import { OutboxRepository } from '../outbox/outbox.repository';
+import { applyEvent, blankRecord, recordChanged } from './client-merge';
+import { ClientCache } from './client-cache';
+import { ClientRepository, type ListQuery } from './client.repository';
+import { ClientsError, ClientsErrorCode } from './clients.errors';
+import type { ClientFields } from './client-fields';
+
+interface Change {
+  record: ClientRecord;
+  change: string;
+}
+
+const PROCESSED_EVENTS = 'client_registry.processed_events';
+
+/** The registry's behaviour: cache-aside reads, transactional writes with outbox events. */
+@Injectable()
+export class ClientsService {
+  private readonly logger = new Logger(ClientsService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clients: ClientRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly cache: ClientCache,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  /** A client from Redis, else from PostgreSQL (then cached). */
+  async get(clientId: string): Promise<ClientRecord> {
+    const cached = await this.cache.get(clientId);
+    if (cached) return cached;
+    const record = await this.clients.findById(clientId);
+    if (!record) throw ClientsError.notFound(clientId);
+    await this.cache.fill(record);
+    return record;
+  }
+
+  list(query: ListQuery): Promise<ClientRecord[]> {
+    return this.clients.list(query);
+  }
+
+  /** Registers a client; the generated secret is returned here and never again. */
+  async create(fields: ClientFields): Promise<{ record: ClientRecord; secret: string }> {
+    const secret = generateClientSecret();
+    const now = new Date().toISOString();
+    const record: ClientRecord = {
+      ...blankRecord(randomUUID(), now),
+      ...this.normalized(fields),
+      client_secret_hash: sha256SecretHash(secret),
+      version: 1,
+    };
+    await this.write([], () => [{ record, change: 'created' }]);
+    this.logger.log({ client_id: record.client_id }, 'client created');
+    return { record, secret };
+  }
+
+  /** Replaces the secret; the previous one stays valid for `graceSeconds`. */
+  async rotateSecret(clientId: string, graceSeconds: number): Promise<{ record: ClientRecord; secret: string }> {
+    const secret = generateClientSecret();
+    const [record] = await this.write([clientId], (current) => {
+      const client = this.existing(current, clientId);
+      if (client.status === 'REVOKED') throw this.revokedConflict(clientId);
+      const expires = new Date(Date.now() + graceSeconds * 1000).toISOString();
+      return [
+        {
+          change: 'secret_rotated',
+          record: {
+            ...client,
+            previous_secret_hash: graceSeconds > 0 ? client.client_secret_hash : null,
+            previous_secret_expires_at: graceSeconds > 0 ? expires : null,
+            client_secret_hash: sha256SecretHash(secret),
+            version: client.version + 1,
+          },
+        },
+      ];
+    });
+    return { record, secret };
+  }
+
+  /** Moves a client to `status` (revoking also stamps `revoked_before`); idempotent. */
+  async setStatus(clientId: string, status: ClientStatus): Promise<ClientRecord> {
+    const change = { ACTIVE: 'activated', SUSPENDED: 'suspended', REVOKED: 'revoked' }[status];
+    const written = await this.write([clientId], (current) => {
+      const client = this.existing(current, clientId);
+      if (client.status === status) return [];
+      if (client.status === 'REVOKED') throw this.revokedConflict(clientId);
+      const revokedBefore = status === 'REVOKED' ? new Date().toISOString() : client.revoked_before;
+      return [{ change, record: { ...client, status, revoked_before: revokedBefore, version: client.version + 1 } }];
+    });
+    return written[0] ?? this.get(clientId);
+  }
+
+  /**
+   * Applies admin events once each (their ids are recorded in the same transaction), never
+   * letting an older version overwrite a newer one.
+   */
+  async applyEvents(events: readonly AdminClientEvent[]): Promise<ApplyEventsResult> {
+    const result: ApplyEventsResult = { applied: 0, duplicates: 0, stale: 0 };
+    if (events.length === 0) return result;
+    const ids = [...new Set(events.map((e) => e.payload.client_id))];
+    await this.write(ids, async (current, manager) => {
+      const fresh = await recordProcessed(manager, PROCESSED_EVENTS, events.map((e) => e.id));
+      const now = new Date().toISOString();
+      const changed = new Map<string, Change>();
+      const ordered = [...events].sort((a, b) => a.payload.version - b.payload.version);
+      for (const event of ordered) {
+        if (!fresh.has(event.id)) {
+          result.duplicates++;
+          continue;
+        }
+        const clientId = event.payload.client_id;
+        const before = changed.get(clientId)?.record ?? current.get(clientId);
+        const after = applyEvent(before, event, now);
+        if (!recordChanged(before, after)) {
+          result.stale++;
+          continue;
+        }
+        result.applied++;
+        changed.set(clientId, { record: after, change: event.type.replace('client.', '') });
+      }
+      return [...changed.values()];
+    });
+    return result;
+  }
+
+  /**
+   * One transaction: lock the named clients, compute their new state, store it with an
+   * outbox row per changed client; after commit, evict Redis copies and wake the relay.
+   */
+  private async write(
+    clientIds: string[],
+    compute: (current: Map<string, ClientRecord>, manager: EntityManager) => Change[] | Promise<Change[]>,
+  ): Promise<ClientRecord[]> {
+    const correlationId = currentCorrelationId() ?? null;
+    const changes = await this.inTransaction(async (manager) => {
+      const current = clientIds.length > 0 ? await this.clients.lockMany(manager, clientIds) : new Map();
+      const now = new Date().toISOString();
+      const computed = (await compute(current, manager)).map((c) => ({ ...c, record: { ...c.record, updated_at: now } }));
+      await this.clients.upsertMany(manager, computed.map((c) => c.record));
+      await this.outbox.insert(
+        manager,
+        computed.map(({ record, change }) => ({
+          event_id: uuidv7(),
+          client_id: record.client_id,
+          version: record.version,
+          status: record.status,
+          change,
+          correlation_id: correlationId,
+        })),
+      );
+      return computed;
+    });
+    if (changes.length > 0) {
+      await this.cache.evict(changes.map((c) => c.record));
+      this.relay.poke();
+    }
+    return changes.map((c) => c.record);
+  }
+
+  private async inTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.dataSource.transaction(work);
+    } catch (error) {
+      if (error instanceof ClientsError) throw error;
+      throw new ClientsError(ClientsErrorCode.Database, 'client registry database error', { cause: error });
+    }
+  }
+
+  private existing(current: Map<string, ClientRecord>, clientId: string): ClientRecord {
+    const client = current.get(clientId);
+    if (!client) throw ClientsError.notFound(clientId);
+    return client;
+  }
+
+  private revokedConflict(clientId: string): ClientsError {
+    return new ClientsError(ClientsErrorCode.Conflict, `client ${clientId} is revoked; revocation is final`);
+  }
+
+  /** Operator fields without the ones left out (a DTO holds them as undefined). */
+  private normalized(fields: ClientFields): Partial<ClientRecord> {
+    const given = Object.entries(fields).filter(([, value]) => value !== undefined);
+    return { ...Object.fromEntries(given), allowed_ips: fields.allowed_ips?.map(normalizeCidr) ?? [] } as Partial<ClientRecord>;
+  }
+}

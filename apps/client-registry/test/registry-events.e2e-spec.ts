@@ -1,0 +1,115 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Redis } from 'ioredis';
+import { loadClientRegistryConfig } from '@libs/config';
+import { StreamPublisher } from '@libs/messaging';
+import { createHttpApp } from '@libs/platform';
+import { REDIS } from '@libs/redis';
+import { adminEvent, testEnv, waitFor } from '@libs/testing';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../src/app.module';
+import { ClientsService } from '../src/clients/clients.service';
+import { OutboxRelay } from '../src/outbox/outbox.relay';
+
+type Entry = [string, string[]];
+
+describe('client-registry event application and outbox', () => {
+  let app: NestFastifyApplication;
+  let redis: Redis;
+  let clients: ClientsService;
+  let relay: OutboxRelay;
+  let changes: string;
+
+  beforeAll(async () => {
+    const env = testEnv();
+    changes = `${env.REDIS_KEY_PREFIX}stream:client-registry.changes`;
+    const config = loadClientRegistryConfig(env);
+    app = await createHttpApp(AppModule.forRoot(config), config);
+    await app.init();
+    redis = app.get(REDIS);
+    clients = app.get(ClientsService);
+    relay = app.get(OutboxRelay);
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  async function changeEvents(clientId: string): Promise<{ id: string; version: number; type: string }[]> {
+    // The relay also runs in the background (SKIP LOCKED): wait until nothing is left unsent.
+    await waitFor('outbox drained', async () => {
+      await relay.publishPending();
+      const [{ n }] = await app.get(DataSource).query('SELECT count(*)::int AS n FROM client_registry.outbox WHERE client_id = $1 AND sent_at IS NULL', [clientId]);
+      return n === 0;
+    });
+    const entries = (await redis.xrange(changes, '-', '+')) as Entry[];
+    return entries
+      .map(([, fields]) => Object.fromEntries(fields.reduce<[string, string][]>((acc, v, i, all) => (i % 2 ? acc : [...acc, [v, all[i + 1]]]), [])))
+      .filter((f) => JSON.parse(f.payload).client_id === clientId)
+      .map((f) => ({ id: f.id, type: f.type, version: JSON.parse(f.payload).version as number }));
+  }
+
+  it('applies an event once even when it is delivered twice, and a replayed batch changes nothing', async () => {
+    const created = adminEvent('client.created', { version: 1 });
+    const suspended = adminEvent('client.suspended', { client_id: created.payload.client_id, version: 2 });
+    expect(await clients.applyEvents([created, suspended])).toEqual({ applied: 2, duplicates: 0, stale: 0 });
+    expect(await clients.applyEvents([created, suspended, created])).toEqual({ applied: 0, duplicates: 3, stale: 0 });
+    const events = await changeEvents(created.payload.client_id);
+    expect(events.map((e) => e.version)).toEqual([2]);
+    expect((await clients.get(created.payload.client_id)).status).toBe('SUSPENDED');
+  });
+
+  it('keeps version 5 when version 4 arrives after it', async () => {
+    const v5 = adminEvent('client.created', { version: 5, rate_limit: 5 });
+    const v4 = adminEvent('client.updated', { client_id: v5.payload.client_id, version: 4, rate_limit: 4 });
+    await clients.applyEvents([v5]);
+    expect(await clients.applyEvents([v4])).toEqual({ applied: 0, duplicates: 0, stale: 1 });
+    expect(await clients.get(v5.payload.client_id)).toMatchObject({ version: 5, rate_limit: 5 });
+  });
+
+  it('ends at the highest version when 50 versions arrive shuffled in several batches', async () => {
+    const first = adminEvent('client.created', { version: 1 });
+    const id = first.payload.client_id;
+    const events = [first, ...Array.from({ length: 49 }, (_, i) => adminEvent('client.updated', { client_id: id, version: i + 2, rate_limit: i + 2 }))];
+    events.sort(() => Math.random() - 0.5);
+    for (let i = 0; i < events.length; i += 7) await clients.applyEvents(events.slice(i, i + 7));
+    expect(await clients.get(id)).toMatchObject({ version: 50, rate_limit: 50 });
+  });
+
+  it('serializes concurrent transactions creating the same client: the highest version wins', async () => {
+    for (let round = 0; round < 5; round++) {
+      const first = adminEvent('client.created', { version: 1, rate_limit: 1 });
+      const id = first.payload.client_id;
+      const rest = Array.from({ length: 9 }, (_, i) => adminEvent('client.updated', { client_id: id, version: i + 2, rate_limit: i + 2 }));
+      await Promise.all([first, ...rest].reverse().map((event) => clients.applyEvents([event])));
+      expect(await clients.get(id)).toMatchObject({ version: 10, rate_limit: 10, client_secret_hash: first.payload.client_secret_hash });
+    }
+  });
+
+  it('publishes a change that missed its relay (crash between commit and publish) later, exactly once', async () => {
+    const event = adminEvent('client.created', { version: 1 });
+    const publisher = app.get(StreamPublisher);
+    const failing = jest.spyOn(publisher, 'publishMany').mockRejectedValue(new Error('relay died'));
+    await clients.applyEvents([event]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(failing).toHaveBeenCalled();
+    const unsent = await app.get(DataSource).query('SELECT event_id FROM client_registry.outbox WHERE client_id = $1 AND sent_at IS NULL', [event.payload.client_id]);
+    expect(unsent).toHaveLength(1);
+    failing.mockRestore();
+    const events = await changeEvents(event.payload.client_id);
+    expect(events).toEqual([{ id: unsent[0].event_id, type: 'client.created', version: 1 }]);
+    expect(await changeEvents(event.payload.client_id)).toHaveLength(1);
+  });
+
+  it('emits one change event per committed change, with distinct event ids', async () => {
+    const created = adminEvent('client.created', { version: 1 });
+    const id = created.payload.client_id;
+    await clients.applyEvents([created]);
+    await clients.setStatus(id, 'SUSPENDED');
+    await clients.setStatus(id, 'SUSPENDED');
+    await clients.setStatus(id, 'ACTIVE');
+    await clients.rotateSecret(id, 0);
+    const events = await changeEvents(id);
+    expect(events.map((e) => e.type)).toEqual(['client.created', 'client.suspended', 'client.activated', 'client.secret_rotated']);
+    expect(new Set(events.map((e) => e.id)).size).toBe(4);
+  });
+});

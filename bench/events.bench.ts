@@ -1,0 +1,310 @@
+// npm run bench -- events [--events=N] [--raw=N] [--registry=N] [--batch=N] [--profile=N]
+//
+// Admin events applied end to end: the registry and the event consumer run as real processes
+// (dist/), N lifecycle events are XADDed as the Admin Service does, and the clock stops when the
+// consumer group has acked every entry (an entry is acked only after the registry committed
+// it). Beside it, in the same run: raw XADD and XREADGROUP+XACK throughput on the same Redis,
+// the registry's clients.applyEvents alone over RPC, the consumer's validation cost, and a
+// breakdown of one applyEvents transaction (events.profile.ts).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import type { Redis } from 'ioredis';
+import { Pool } from 'pg';
+import { loadToolingConfig, RedisConfig } from '@libs/config';
+import { ensureDatabase } from '@libs/database';
+import { RpcClient, Streams } from '@libs/messaging';
+import type { AdminClientEvent, ApplyEventsResult } from '@libs/models';
+import { closeRedis, createRedis } from '@libs/redis';
+import { validateAdminEvent } from '../apps/event-consumer/src/admin-events/admin-event.validation';
+import { migrationDataSource } from '../migrations/data-source';
+import { generated, lifecycleEvents, profileApplyEvents, xaddFields } from './events.profile';
+
+const { values: args } = parseArgs({
+  options: {
+    events: { type: 'string', default: '50000' }, // end-to-end events (5 per client)
+    raw: { type: 'string', default: '200000' }, // entries for the raw XADD / XREADGROUP anchors
+    registry: { type: 'string', default: '20000' }, // events for the registry-alone figure
+    batch: { type: 'string', default: '1000' }, // consumer batch size and registry call size
+    profile: { type: 'string', default: '10' }, // in-process applyEvents batches to break down
+  },
+});
+const int = (name: keyof typeof args) => Math.max(1, Math.floor(Number(args[name])));
+const EVENTS = int('events');
+const RAW = int('raw');
+const REGISTRY_EVENTS = int('registry');
+const BATCH = Math.min(int('batch'), 5_000);
+const PROFILE = int('profile');
+
+/** dist/ when run by `npm run bench` (this file is dist/bench/events.bench.js). */
+const DIST = resolve(__dirname, '..');
+const tooling = loadToolingConfig();
+const prefix = `bench:events:${randomBytes(4).toString('hex')}:`;
+const children: ChildProcess[] = [];
+const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
+const fmt = (n: number) => n.toLocaleString('en-US').padStart(9);
+
+/** Raw XADD (pipelined, 1 000 per round trip) and XREADGROUP+XACK on a scratch stream. */
+async function rawAnchors(redis: Redis): Promise<{ xadd: number; readAck: number }> {
+  const key = `${prefix}bench:raw`;
+  const sample = lifecycleEvents(1)[0];
+  const fields = xaddFields(sample);
+  let started = performance.now();
+  for (let i = 0; i < RAW; i += 1_000) {
+    const pipeline = redis.pipeline();
+    for (let j = i; j < Math.min(RAW, i + 1_000); j++)
+      pipeline.xadd(key, 'MAXLEN', '~', RAW, '*', ...fields);
+    await pipeline.exec();
+  }
+  const xadd = rate(RAW, performance.now() - started);
+  await redis.xgroup('CREATE', key, 'g', '0');
+  started = performance.now();
+  for (let read = 0; read < RAW;) {
+    const reply = (await redis.call(
+      'XREADGROUP',
+      'GROUP',
+      'g',
+      'c',
+      'COUNT',
+      1_000,
+      'STREAMS',
+      key,
+      '>',
+    )) as unknown[];
+    const entries = ((Array.isArray(reply[0]) ? (reply[0] as unknown[])[1] : reply[1]) ?? []) as [
+      string,
+      string[],
+    ][];
+    if (entries.length === 0) break;
+    await redis.xack(key, 'g', ...entries.map(([id]) => id));
+    read += entries.length;
+  }
+  const readAck = rate(RAW, performance.now() - started);
+  await redis.del(key);
+  return { xadd, readAck };
+}
+
+function startApp(app: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, [resolve(DIST, `apps/${app}/src/main.js`)], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(child);
+  return child;
+}
+
+async function waitUntil(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 10,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** SIGTERM, then resolves once the process exited (it stops reading streams first). */
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer().once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+const ready = (port: number) => async () =>
+  (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok;
+
+/** True once the consumer group has delivered and acked every entry of the admin stream. */
+async function drained(redis: Redis): Promise<boolean> {
+  const groups = (await redis.xinfo(
+    'GROUPS',
+    `${prefix}${Streams.AdminClientEvents}`,
+  )) as unknown[][];
+  const g = groups.find((row) => row[row.indexOf('name') + 1] === 'event-consumer') ?? [];
+  return g[g.indexOf('lag') + 1] === 0 && g[g.indexOf('pending') + 1] === 0;
+}
+
+async function publish(redis: Redis, events: readonly AdminClientEvent[]): Promise<void> {
+  const key = `${prefix}${Streams.AdminClientEvents}`;
+  for (let i = 0; i < events.length; i += 1_000) {
+    const pipeline = redis.pipeline();
+    for (const event of events.slice(i, i + 1_000))
+      pipeline.xadd(key, 'MAXLEN', '~', 1_000_000, '*', ...xaddFields(event));
+    await pipeline.exec();
+  }
+}
+
+/** Publishes `events` and answers the ms until the group acked the last one. */
+async function endToEnd(redis: Redis, events: readonly AdminClientEvent[]): Promise<number> {
+  const started = performance.now();
+  await publish(redis, events);
+  await waitUntil('the consumer to drain the stream', () => drained(redis), 300_000);
+  return performance.now() - started;
+}
+
+async function registryAlone(rpc: RpcClient): Promise<number> {
+  const events = lifecycleEvents(Math.ceil(REGISTRY_EVENTS / 5)).slice(0, REGISTRY_EVENTS);
+  const started = performance.now();
+  for (let i = 0; i < events.length; i += BATCH)
+    await rpc.request<ApplyEventsResult>(
+      'client-registry',
+      'clients.applyEvents',
+      { events: events.slice(i, i + BATCH) },
+      { timeoutMs: 60_000 },
+    );
+  return rate(events.length, performance.now() - started);
+}
+
+async function validationCost(): Promise<number> {
+  const events = lifecycleEvents(2_000);
+  const started = performance.now();
+  for (const event of events) await validateAdminEvent(event);
+  return ((performance.now() - started) * 1000) / events.length;
+}
+
+async function migrate(): Promise<void> {
+  await ensureDatabase(tooling.database.url);
+  const migrations = migrationDataSource(tooling.database.url);
+  await migrations.initialize();
+  await migrations.runMigrations({ transaction: 'each' });
+  await migrations.destroy();
+}
+
+/** Starts the registry and the consumer from dist/ on free ports; resolves once both are ready. */
+async function startApps(): Promise<void> {
+  const [registryPort, consumerPort] = [await freePort(), await freePort()];
+  const env = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'error',
+    HOST: '127.0.0.1',
+    DATABASE_URL: tooling.database.url,
+    REDIS_URL: tooling.redis.url,
+    REDIS_KEY_PREFIX: prefix,
+    ADMIN_TOKEN: randomBytes(24).toString('hex'),
+    PORTICO_KEK: randomBytes(32).toString('base64'),
+    // Tombstones of evicted clients expire quickly so the run leaves nothing behind.
+    CLIENT_REGISTRY_CACHE_TTL: '5',
+    CLIENT_REGISTRY_PORT: String(registryPort),
+    EVENT_CONSUMER_PORT: String(consumerPort),
+    EVENT_CONSUMER_BATCH_SIZE: String(BATCH),
+    SHUTDOWN_DRAIN_MS: '0',
+  };
+  startApp('client-registry', env);
+  startApp('event-consumer', env);
+  await waitUntil('the registry', ready(registryPort), 60_000, 200);
+  await waitUntil('the consumer', ready(consumerPort), 60_000, 200);
+}
+
+interface Figures {
+  e2e: number;
+  xadd: number;
+  readAck: number;
+  alone: number;
+  validateUs: number;
+}
+
+function report({ e2e, xadd, readAck, alone, validateUs }: Figures): void {
+  const line = (what: string, value: string, note: string) =>
+    console.log(`  ${what.padEnd(54)}${value}   ${note}`);
+  console.log('\nthroughput (events or entries per second)');
+  line(
+    'end to end: XADD -> consumer -> registry commit -> XACK',
+    fmt(e2e),
+    `target >= 20,000: ${(e2e / 20_000).toFixed(2)}x`,
+  );
+  line('raw XADD (pipelined)', fmt(xadd), `end to end / raw: ${(e2e / xadd).toFixed(3)}`);
+  line(
+    'raw XREADGROUP + XACK (COUNT 1000)',
+    fmt(readAck),
+    `end to end / raw: ${(e2e / readAck).toFixed(3)}`,
+  );
+  line(
+    `registry clients.applyEvents alone (RPC, ${BATCH}/call)`,
+    fmt(alone),
+    `end to end / registry alone: ${(e2e / alone).toFixed(2)}`,
+  );
+  line(
+    'consumer validation, one event (µs)',
+    validateUs.toFixed(1).padStart(9),
+    `= ${fmt(Math.round(1e6 / validateUs))} events/s on one core`,
+  );
+}
+
+async function main(): Promise<void> {
+  const cpu = cpus();
+  console.log(
+    `machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, node ${process.version}`,
+  );
+  console.log(
+    `events: ${EVENTS} end to end, batch ${BATCH}; raw anchors ${RAW} entries; Redis prefix ${prefix}`,
+  );
+  await migrate();
+  const redis = createRedis(new RedisConfig(tooling.redis.url, ''));
+  const { xadd, readAck } = await rawAnchors(redis);
+  await startApps();
+  await endToEnd(redis, lifecycleEvents(400)); // warm-up
+  const events = lifecycleEvents(Math.ceil(EVENTS / 5)).slice(0, EVENTS);
+  const e2e = rate(events.length, await endToEnd(redis, events));
+  const rpc = new RpcClient({
+    redis: new RedisConfig(tooling.redis.url, prefix),
+    instanceId: `bench-${process.pid}`,
+  });
+  const alone = await registryAlone(rpc);
+  await rpc.close();
+  const validateUs = await validationCost();
+  await Promise.all(children.map(stop));
+  report({ e2e, xadd, readAck, alone, validateUs });
+  await profileApplyEvents(tooling, prefix, PROFILE, BATCH);
+  await cleanup(redis);
+  await closeRedis(redis);
+}
+
+/** Removes what the run wrote: its streams and the registry rows of its clients. */
+async function cleanup(redis: Redis): Promise<void> {
+  const streams = [
+    Streams.AdminClientEvents,
+    Streams.dlq(Streams.AdminClientEvents),
+    Streams.ClientRegistryChanges,
+    Streams.rpc('client-registry'),
+  ];
+  await redis.del(...streams.map((s) => `${prefix}${s}`));
+  const db = new Pool({ connectionString: tooling.database.url, max: 1 });
+  const clientIds = [...generated.clientIds];
+  await db.query('DELETE FROM client_registry.processed_events WHERE event_id = ANY($1::text[])', [
+    generated.eventIds,
+  ]);
+  await db.query('DELETE FROM client_registry.outbox WHERE client_id = ANY($1::uuid[])', [
+    clientIds,
+  ]);
+  await db.query('DELETE FROM client_registry.clients WHERE client_id = ANY($1::uuid[])', [
+    clientIds,
+  ]);
+  await db.end();
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  });

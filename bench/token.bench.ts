@@ -1,0 +1,166 @@
+// npm run bench -- token [--seconds 10] [--connections 50]
+// Portico's token endpoint (full path: client from L1, secret check, rate limit in Redis, ES256,
+// durable record XADD), oidc-provider, and the ceiling (minimal Fastify + fast-jwt, no I/O), each
+// server alone on CPU 0 and the load generator on CPU 1. Then Portico at a fixed offered load
+// of 80 % of its own peak for the p99. Prints req/s, p50, p99 and the ratios of DESIGN §12.
+import autocannon from 'autocannon';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { machineLine } from './support/machine';
+
+const root = resolve(__dirname, '../..');
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const SECONDS = arg('seconds', 10);
+const CONNECTIONS = arg('connections', 50);
+const ADMIN = 'bench-admin-token-0123456789';
+const KEK = Buffer.alloc(32, 9).toString('base64');
+
+interface Result {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+const pin = (cpu: number, args: string[]) => ['-c', String(cpu), process.execPath, ...args];
+
+function startProcess(args: string[], env: NodeJS.ProcessEnv, cpu: number): ChildProcess {
+  return spawn('taskset', pin(cpu, args), { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+async function waitHttp(url: string, init?: RequestInit): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      const res = await fetch(url, init);
+      if (res.status < 500) return;
+    } catch {
+      /* not up yet */
+    }
+    await sleep(100);
+  }
+  throw new Error(`${url} never answered`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function load(name: string, url: string, authorization: string, overallRate?: number): Promise<Result> {
+  const options = {
+    url,
+    method: 'POST' as const,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+    ...(overallRate ? { overallRate } : {}),
+  };
+  await autocannon({ ...options, duration: 2 }); // warm up (JIT, pools, caches)
+  const r = await autocannon(options);
+  return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts };
+}
+
+async function ceiling(): Promise<Result> {
+  const [id, secret] = [randomUUID(), randomUUID()];
+  const server = fork(resolve(__dirname, 'servers/token-ceiling.server.js'), ['4101', id, secret, 'http://127.0.0.1:4101'], { execPath: 'taskset', execArgv: ['-c', '0', process.execPath] });
+  await new Promise((r) => server.once('message', r));
+  try {
+    return await load('ceiling (Fastify + fast-jwt, no I/O)', 'http://127.0.0.1:4101/oauth2/token', basic(id, secret));
+  } finally {
+    await stop(server);
+  }
+}
+
+async function oidcProvider(): Promise<Result> {
+  const [id, secret] = ['bench-client', randomUUID()];
+  const server = fork(resolve(__dirname, 'servers/oidc-provider.server.js'), ['4102', id, secret, 'http://127.0.0.1:4102'], { execPath: 'taskset', execArgv: ['-c', '0', process.execPath] });
+  await new Promise((r) => server.once('message', r));
+  try {
+    return await load('oidc-provider 9 (ES256 JWT access tokens)', 'http://127.0.0.1:4102/token', basic(id, secret));
+  } finally {
+    await stop(server);
+  }
+}
+
+async function portico(): Promise<{ peak: Result; fixed: Result }> {
+  const prefix = `bench:${randomUUID().slice(0, 8)}:`;
+  const env = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    ADMIN_TOKEN: ADMIN,
+    PORTICO_KEK: KEK,
+    REDIS_KEY_PREFIX: prefix,
+    ISSUER: 'http://127.0.0.1:4103',
+    AUTH_PORT: '4103',
+    CLIENT_REGISTRY_PORT: '4104',
+    HOST: '127.0.0.1',
+    SHUTDOWN_DRAIN_MS: '0',
+    RATE_LIMIT_WINDOW: '1',
+  };
+  await migrate();
+  const registry = startProcess(['dist/apps/client-registry/src/main.js'], env, 1);
+  const auth = startProcess(['dist/apps/auth/src/main.js'], env, 0);
+  try {
+    await waitHttp('http://127.0.0.1:4104/health/ready');
+    await waitHttp('http://127.0.0.1:4103/health/ready');
+    const res = await fetch('http://127.0.0.1:4104/admin/clients', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ scopes: ['bench'], rate_limit: 1_000_000 }),
+    });
+    const { client, client_secret } = (await res.json()) as { client: { client_id: string }; client_secret: string };
+    const url = 'http://127.0.0.1:4103/oauth2/token';
+    const authorization = basic(client.client_id, client_secret);
+    const peak = await load('Portico auth (full path)', url, authorization);
+    const fixed = await load(`Portico auth at 80 % of peak (${Math.round(peak.rps * 0.8)} req/s offered)`, url, authorization, Math.round(peak.rps * 0.8));
+    return { peak, fixed };
+  } finally {
+    await stop(auth);
+    await stop(registry);
+  }
+}
+
+async function migrate(): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { migrate: run } = require(resolve(root, 'scripts/migrate.js')) as { migrate(command: string): Promise<void> };
+  await run('run');
+}
+
+function basic(id: string, secret: string): string {
+  return `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+}
+
+const row = (r: Result) =>
+  `${r.name.padEnd(62)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${String(r.p50).padStart(5)} ms  p99 ${String(r.p99).padStart(5)} ms  non-2xx/errors ${r.errors}`;
+
+async function main(): Promise<void> {
+  console.log(machineLine());
+  console.log(`each server pinned to CPU 0 (taskset), load generator autocannon on this process; ${CONNECTIONS} connections, ${SECONDS} s per run after a 2 s warm-up\n`);
+  process.stdout.write('');
+  spawn('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+  const ceil = await ceiling();
+  console.log(row(ceil));
+  const oidc = await oidcProvider();
+  console.log(row(oidc));
+  const { peak, fixed } = await portico();
+  console.log(row(peak));
+  console.log(row(fixed));
+  console.log('\nratios (DESIGN §12 targets):');
+  console.log(`  Portico / oidc-provider req/s: ${(peak.rps / oidc.rps).toFixed(2)}×   (target ≥ 3×; anchor oidc-provider 5.0 k req/s)`);
+  console.log(`  Portico / ceiling req/s:       ${(peak.rps / ceil.rps).toFixed(2)}×   (target ≥ 0.85×; anchor ceiling 16.3 k req/s)`);
+  console.log(`  Portico p99 at 80 % of peak:   ${fixed.p99} ms   (target ≤ 5 ms; oidc-provider p99 at saturation ${oidc.p99} ms)`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

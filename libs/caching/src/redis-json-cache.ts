@@ -1,0 +1,106 @@
+import { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+
+/** Options of a {@link RedisJsonCache}. */
+export interface RedisJsonCacheOptions {
+  /** Lifetime of stored values and tombstones in ms. */
+  ttlMs: number;
+}
+
+/** What is stored under a key: the value with its source version, or a tombstone. */
+interface Envelope<T> {
+  version: number;
+  value?: T;
+  deleted?: true;
+}
+
+// Writes ARGV[2] under KEYS[1] (TTL ARGV[3] ms) unless the stored envelope carries a higher
+// version than ARGV[1]. Equal versions overwrite, so refills are idempotent and refresh the TTL.
+// One key per call: safe on Redis Cluster. Unreadable stored values are replaced.
+const SET_IF_NOT_OLDER = `
+local current = redis.call('GET', KEYS[1])
+if current then
+  local ok, doc = pcall(cjson.decode, current)
+  if ok and type(doc) == 'table' and type(doc.version) == 'number'
+    and doc.version > tonumber(ARGV[1]) then
+    return 0
+  end
+end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+`;
+
+const COMMAND = 'porticoSetIfNotOlder';
+
+type VersionedRedis = Redis & {
+  [COMMAND](key: string, version: number, json: string, ttlMs: number): Promise<number>;
+};
+
+/**
+ * The Redis tier (cache-aside): JSON values stored with the version of the record they copy, so
+ * a slow writer holding an older version can never replace a newer one, even concurrently. Keys
+ * come from `CacheKeys` (already prefixed). Redis errors reach the caller, who falls back to the
+ * source of truth.
+ */
+export class RedisJsonCache<T> {
+  private readonly logger = new Logger(RedisJsonCache.name);
+  private readonly redis: VersionedRedis;
+
+  constructor(
+    redis: Redis,
+    private readonly options: RedisJsonCacheOptions,
+  ) {
+    // defineCommand sends EVALSHA and falls back to EVAL after a script cache flush or restart.
+    redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: SET_IF_NOT_OLDER });
+    this.redis = redis as VersionedRedis;
+  }
+
+  /** The stored value, or undefined when absent, deleted (tombstone) or unreadable. */
+  async get(key: string): Promise<T | undefined> {
+    const raw = await this.redis.get(key);
+    if (raw === null) return undefined;
+    try {
+      const envelope = JSON.parse(raw) as Envelope<T>;
+      return envelope.deleted ? undefined : envelope.value;
+    } catch {
+      // Never log the value itself: it may be a credential record.
+      this.logger.warn(`unreadable cache value under ${key}; treated as a miss`);
+      return undefined;
+    }
+  }
+
+  /** Stores `value` as `version` unless a newer version is stored; true when it was written. */
+  async set(key: string, value: T, version: number, ttlMs = this.options.ttlMs): Promise<boolean> {
+    return this.write(key, { version: checkInteger('version', version, 0), value }, ttlMs);
+  }
+
+  /**
+   * Removes the value. Given the version the source now holds, leaves a tombstone of that version
+   * instead, so a reader that loaded an older version before the change cannot refill it.
+   */
+  async delete(key: string, version?: number): Promise<void> {
+    if (version === undefined) {
+      await this.redis.del(key);
+      return;
+    }
+    const envelope: Envelope<T> = { version: checkInteger('version', version, 0), deleted: true };
+    await this.write(key, envelope, this.options.ttlMs);
+  }
+
+  private async write(key: string, envelope: Envelope<T>, ttlMs: number): Promise<boolean> {
+    checkInteger('TTL', ttlMs, 1);
+    const written = await this.redis[COMMAND](
+      key,
+      envelope.version,
+      JSON.stringify(envelope),
+      ttlMs,
+    );
+    return written === 1;
+  }
+}
+
+function checkInteger(what: string, value: number, min: number): number {
+  if (!Number.isSafeInteger(value) || value < min)
+    throw new RangeError(`cache ${what} must be a safe integer >= ${min}, got ${value}`);
+  return value;
+}
