@@ -23,6 +23,10 @@ const common = {
 
 module.exports = {
   testTimeout: 30_000,
+  // Some suites leave library timers behind after closing everything they opened (ioredis
+  // reconnect timers of killed private servers, socket.io engine timers); without this, Jest
+  // waits on them after the summary instead of exiting.
+  forceExit: true,
   reporters: ['default', '<rootDir>/scripts/summary-reporter.js'],
   projects: [
     {

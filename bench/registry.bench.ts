@@ -23,27 +23,42 @@ const SECONDS = arg('seconds', 5);
 async function main(): Promise<void> {
   console.log(machineLine());
   const prefix = `bench:${randomUUID().slice(0, 8)}:`;
-  const config = loadClientRegistryConfig({ NODE_ENV: 'development', LOG_LEVEL: 'warn', REDIS_KEY_PREFIX: prefix, SHUTDOWN_DRAIN_MS: '0' });
+  const config = loadClientRegistryConfig({
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'warn',
+    REDIS_KEY_PREFIX: prefix,
+    SHUTDOWN_DRAIN_MS: '0',
+  });
   const app = await bootApp(defineApp(config));
   const service = app.get(ClientsService);
-  const rpc = new RpcClient({ redis: new RedisConfig(config.redis.url, prefix), instanceId: `bench-${randomUUID()}` });
+  const rpc = new RpcClient({
+    redis: new RedisConfig(config.redis.url, prefix),
+    instanceId: `bench-${randomUUID()}`,
+  });
   const redis = new Redis(config.redis.url);
   const pg = new Client({ connectionString: config.database.url });
   await pg.connect();
   const ids: string[] = [];
   try {
-    for (let i = 0; i < N; i++) ids.push((await service.create({ scopes: ['bench'] })).record.client_id);
+    for (let i = 0; i < N; i++)
+      ids.push((await service.create({ scopes: ['bench'] })).record.client_id);
     const key = (id: string) => `${prefix}client:{${id}}`;
     const evict = () => redis.del(...ids.map(key));
 
     await evict();
-    const rpcMiss = await sequential(N, (i) => rpc.request('client-registry', 'clients.get', { client_id: ids[i] }));
-    const rpcHit = await sequential(N, (i) => rpc.request('client-registry', 'clients.get', { client_id: ids[i] }));
+    const rpcMiss = await sequential(N, (i) =>
+      rpc.request('client-registry', 'clients.get', { client_id: ids[i] }),
+    );
+    const rpcHit = await sequential(N, (i) =>
+      rpc.request('client-registry', 'clients.get', { client_id: ids[i] }),
+    );
     await evict();
     const svcMiss = await sequential(N, (i) => service.get(ids[i]));
     const svcHit = await sequential(N, (i) => service.get(ids[i]));
     const rawGet = await sequential(N, (i) => redis.get(key(ids[i])));
-    const rawSelect = await sequential(N, (i) => pg.query('SELECT * FROM client_registry.clients WHERE client_id = $1', [ids[i]]));
+    const rawSelect = await sequential(N, (i) =>
+      pg.query('SELECT * FROM client_registry.clients WHERE client_id = $1', [ids[i]]),
+    );
 
     console.log(`\nlatency, one call at a time (${N} clients):`);
     console.log(`  clients.get RPC, L2 hit      ${fmt(rpcHit)}`);
@@ -53,14 +68,20 @@ async function main(): Promise<void> {
     console.log(`  raw Redis GET                ${fmt(rawGet)}`);
     console.log(`  raw PostgreSQL select by PK  ${fmt(rawSelect)}`);
 
-    const tRpc = await throughput(SECONDS, 50, (i) => rpc.request('client-registry', 'clients.get', { client_id: ids[i % N] }));
+    const tRpc = await throughput(SECONDS, 50, (i) =>
+      rpc.request('client-registry', 'clients.get', { client_id: ids[i % N] }),
+    );
     const tSvc = await throughput(SECONDS, 50, (i) => service.get(ids[i % N]));
     const tGet = await throughput(SECONDS, 50, (i) => redis.get(key(ids[i % N])));
     console.log(`\nthroughput, 50 concurrent callers, ${SECONDS} s, L2 hits:`);
     console.log(`  clients.get RPC      ${tRpc.toFixed(0)} /s`);
-    console.log(`  ClientsService.get   ${tSvc.toFixed(0)} /s   (${(tSvc / tGet).toFixed(2)}× raw Redis GET)`);
+    console.log(
+      `  ClientsService.get   ${tSvc.toFixed(0)} /s   (${(tSvc / tGet).toFixed(2)}× raw Redis GET)`,
+    );
     console.log(`  raw Redis GET        ${tGet.toFixed(0)} /s`);
-    console.log(`\nratios: service hit p50 / raw GET p50 = ${(svcHit.p50 / rawGet.p50).toFixed(2)}×; service miss p50 / raw select p50 = ${(svcMiss.p50 / rawSelect.p50).toFixed(2)}×`);
+    console.log(
+      `\nratios: service hit p50 / raw GET p50 = ${(svcHit.p50 / rawGet.p50).toFixed(2)}×; service miss p50 / raw select p50 = ${(svcMiss.p50 / rawSelect.p50).toFixed(2)}×`,
+    );
     // Leave the database as it was.
     await pg.query('DELETE FROM client_registry.outbox WHERE client_id = ANY($1::uuid[])', [ids]);
     await pg.query('DELETE FROM client_registry.clients WHERE client_id = ANY($1::uuid[])', [ids]);

@@ -31,7 +31,11 @@ interface Result {
 const pin = (cpu: number, args: string[]) => ['-c', String(cpu), process.execPath, ...args];
 
 function startProcess(args: string[], env: NodeJS.ProcessEnv, cpu: number): ChildProcess {
-  return spawn('taskset', pin(cpu, args), { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn('taskset', pin(cpu, args), {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 async function waitHttp(url: string, init?: RequestInit): Promise<void> {
@@ -54,7 +58,12 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function load(name: string, url: string, authorization: string, overallRate?: number): Promise<Result> {
+async function load(
+  name: string,
+  url: string,
+  authorization: string,
+  overallRate?: number,
+): Promise<Result> {
   const options = {
     url,
     method: 'POST' as const,
@@ -66,15 +75,29 @@ async function load(name: string, url: string, authorization: string, overallRat
   };
   await autocannon({ ...options, duration: 2 }); // warm up (JIT, pools, caches)
   const r = await autocannon(options);
-  return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors + r.timeouts };
+  return {
+    name,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.non2xx + r.errors + r.timeouts,
+  };
 }
 
 async function ceiling(): Promise<Result> {
   const [id, secret] = [randomUUID(), randomUUID()];
-  const server = fork(resolve(__dirname, 'servers/token-ceiling.server.js'), ['4101', id, secret, 'http://127.0.0.1:4101'], { execPath: 'taskset', execArgv: ['-c', '0', process.execPath] });
+  const server = fork(
+    resolve(__dirname, 'servers/token-ceiling.server.js'),
+    ['4101', id, secret, 'http://127.0.0.1:4101'],
+    { execPath: 'taskset', execArgv: ['-c', '0', process.execPath] },
+  );
   await new Promise((r) => server.once('message', r));
   try {
-    return await load('ceiling (Fastify + fast-jwt, no I/O)', 'http://127.0.0.1:4101/oauth2/token', basic(id, secret));
+    return await load(
+      'ceiling (Fastify + fast-jwt, no I/O)',
+      'http://127.0.0.1:4101/oauth2/token',
+      basic(id, secret),
+    );
   } finally {
     await stop(server);
   }
@@ -82,10 +105,18 @@ async function ceiling(): Promise<Result> {
 
 async function oidcProvider(): Promise<Result> {
   const [id, secret] = ['bench-client', randomUUID()];
-  const server = fork(resolve(__dirname, 'servers/oidc-provider.server.js'), ['4102', id, secret, 'http://127.0.0.1:4102'], { execPath: 'taskset', execArgv: ['-c', '0', process.execPath] });
+  const server = fork(
+    resolve(__dirname, 'servers/oidc-provider.server.js'),
+    ['4102', id, secret, 'http://127.0.0.1:4102'],
+    { execPath: 'taskset', execArgv: ['-c', '0', process.execPath] },
+  );
   await new Promise((r) => server.once('message', r));
   try {
-    return await load('oidc-provider 9 (ES256 JWT access tokens)', 'http://127.0.0.1:4102/token', basic(id, secret));
+    return await load(
+      'oidc-provider 9 (ES256 JWT access tokens)',
+      'http://127.0.0.1:4102/token',
+      basic(id, secret),
+    );
   } finally {
     await stop(server);
   }
@@ -117,11 +148,19 @@ async function portico(): Promise<{ peak: Result; fixed: Result }> {
       headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ scopes: ['bench'], rate_limit: 1_000_000 }),
     });
-    const { client, client_secret } = (await res.json()) as { client: { client_id: string }; client_secret: string };
+    const { client, client_secret } = (await res.json()) as {
+      client: { client_id: string };
+      client_secret: string;
+    };
     const url = 'http://127.0.0.1:4103/oauth2/token';
     const authorization = basic(client.client_id, client_secret);
     const peak = await load('Portico auth (full path)', url, authorization);
-    const fixed = await load(`Portico auth at 80 % of peak (${Math.round(peak.rps * 0.8)} req/s offered)`, url, authorization, Math.round(peak.rps * 0.8));
+    const fixed = await load(
+      `Portico auth at 80 % of peak (${Math.round(peak.rps * 0.8)} req/s offered)`,
+      url,
+      authorization,
+      Math.round(peak.rps * 0.8),
+    );
     return { peak, fixed };
   } finally {
     await stop(auth);
@@ -131,7 +170,9 @@ async function portico(): Promise<{ peak: Result; fixed: Result }> {
 
 async function migrate(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { migrate: run } = require(resolve(root, 'scripts/migrate.js')) as { migrate(command: string): Promise<void> };
+  const { migrate: run } = require(resolve(root, 'scripts/migrate.js')) as {
+    migrate(command: string): Promise<void>;
+  };
   await run('run');
 }
 
@@ -144,7 +185,9 @@ const row = (r: Result) =>
 
 async function main(): Promise<void> {
   console.log(machineLine());
-  console.log(`each server pinned to CPU 0 (taskset), load generator autocannon on this process; ${CONNECTIONS} connections, ${SECONDS} s per run after a 2 s warm-up\n`);
+  console.log(
+    `each server pinned to CPU 0 (taskset), load generator autocannon on this process; ${CONNECTIONS} connections, ${SECONDS} s per run after a 2 s warm-up\n`,
+  );
   process.stdout.write('');
   spawn('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
   const ceil = await ceiling();
@@ -155,9 +198,15 @@ async function main(): Promise<void> {
   console.log(row(peak));
   console.log(row(fixed));
   console.log('\nratios (DESIGN §12 targets):');
-  console.log(`  Portico / oidc-provider req/s: ${(peak.rps / oidc.rps).toFixed(2)}×   (target ≥ 3×; anchor oidc-provider 5.0 k req/s)`);
-  console.log(`  Portico / ceiling req/s:       ${(peak.rps / ceil.rps).toFixed(2)}×   (target ≥ 0.85×; anchor ceiling 16.3 k req/s)`);
-  console.log(`  Portico p99 at 80 % of peak:   ${fixed.p99} ms   (target ≤ 5 ms; oidc-provider p99 at saturation ${oidc.p99} ms)`);
+  console.log(
+    `  Portico / oidc-provider req/s: ${(peak.rps / oidc.rps).toFixed(2)}×   (target ≥ 3×; anchor oidc-provider 5.0 k req/s)`,
+  );
+  console.log(
+    `  Portico / ceiling req/s:       ${(peak.rps / ceil.rps).toFixed(2)}×   (target ≥ 0.85×; anchor ceiling 16.3 k req/s)`,
+  );
+  console.log(
+    `  Portico p99 at 80 % of peak:   ${fixed.p99} ms   (target ≤ 5 ms; oidc-provider p99 at saturation ${oidc.p99} ms)`,
+  );
 }
 
 main().catch((error: unknown) => {

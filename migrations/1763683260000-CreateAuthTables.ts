@@ -17,8 +17,12 @@ export class CreateAuthTables1763683260000 implements MigrationInterface {
         source_ip inet,
         recorded_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await queryRunner.query('CREATE INDEX issued_tokens_client_idx ON auth.issued_tokens (client_id, issued_at DESC)');
-    await queryRunner.query('CREATE INDEX issued_tokens_expires_idx ON auth.issued_tokens (expires_at)');
+    await queryRunner.query(
+      'CREATE INDEX issued_tokens_client_idx ON auth.issued_tokens (client_id, issued_at DESC)',
+    );
+    await queryRunner.query(
+      'CREATE INDEX issued_tokens_expires_idx ON auth.issued_tokens (expires_at)',
+    );
     await queryRunner.query(`
       CREATE TABLE auth.revocations (
         jti uuid PRIMARY KEY,

@@ -1,6 +1,7 @@
 import { CreateSchemas1763683200000 } from './1763683200000-CreateSchemas';
 import { CreateClientRegistry1763683250000 } from './1763683250000-CreateClientRegistry';
 import { CreateAuthTables1763683260000 } from './1763683260000-CreateAuthTables';
+import { CreateUserCredentials1763683270000 } from './1763683270000-CreateUserCredentials';
 import { CreateSyncTables1763683300000 } from './1763683300000-CreateSyncTables';
 
 /**
@@ -12,6 +13,7 @@ export const migrations = [
   CreateSchemas1763683200000,
   CreateClientRegistry1763683250000,
   CreateAuthTables1763683260000,
+  CreateUserCredentials1763683270000,
   CreateSyncTables1763683300000,
 ];
 

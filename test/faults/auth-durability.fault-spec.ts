@@ -1,7 +1,16 @@
 import { decodeJwt } from 'jose';
 import { Client } from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, spawnApp, statusOf, TEST_ADMIN_TOKEN, testDatabaseUrl, testEnv, waitFor, type RunningProcess } from '@libs/testing';
+import {
+  freePort,
+  spawnApp,
+  statusOf,
+  TEST_ADMIN_TOKEN,
+  testDatabaseUrl,
+  testEnv,
+  waitFor,
+  type RunningProcess,
+} from '@libs/testing';
 import type { Env } from '@libs/config';
 
 // Every token returned to a caller has exactly one record row, however often auth is SIGKILLed.
@@ -14,7 +23,11 @@ describe('auth token records survive SIGKILL', () => {
 
   async function startAuth(): Promise<RunningProcess> {
     const auth = spawnApp('auth', { ...env, AUTH_PORT: String(authPort) });
-    await waitFor(`auth ready\n${auth.output()}`, async () => (await statusOf(`http://127.0.0.1:${authPort}/health/ready`)) === 200, 30_000);
+    await waitFor(
+      `auth ready\n${auth.output()}`,
+      async () => (await statusOf(`http://127.0.0.1:${authPort}/health/ready`)) === 200,
+      30_000,
+    );
     return auth;
   }
 
@@ -26,10 +39,16 @@ describe('auth token records survive SIGKILL', () => {
         try {
           const res = await fetch(`http://127.0.0.1:${authPort}/oauth2/token`, {
             method: 'POST',
-            headers: { authorization: credentials, 'content-type': 'application/x-www-form-urlencoded' },
+            headers: {
+              authorization: credentials,
+              'content-type': 'application/x-www-form-urlencoded',
+            },
             body: 'grant_type=client_credentials',
           });
-          if (res.status === 200) returned.push(decodeJwt(((await res.json()) as { access_token: string }).access_token).jti!);
+          if (res.status === 200)
+            returned.push(
+              decodeJwt(((await res.json()) as { access_token: string }).access_token).jti!,
+            );
         } catch {
           await sleep(20); // auth is down: it was just killed
         }
@@ -42,15 +61,29 @@ describe('auth token records survive SIGKILL', () => {
   beforeAll(async () => {
     const registryPort = await freePort();
     authPort = await freePort();
-    env = testEnv({ HOST: '127.0.0.1', CLIENT_REGISTRY_PORT: String(registryPort), ISSUER: `http://127.0.0.1:${authPort}`, RATE_LIMIT_DEFAULT: '1000000', TOKEN_FLUSH_INTERVAL_MS: '500', TOKEN_FLUSH_RECLAIM_MS: '1000' });
+    env = testEnv({
+      HOST: '127.0.0.1',
+      CLIENT_REGISTRY_PORT: String(registryPort),
+      ISSUER: `http://127.0.0.1:${authPort}`,
+      RATE_LIMIT_DEFAULT: '1000000',
+      TOKEN_FLUSH_INTERVAL_MS: '500',
+      TOKEN_FLUSH_RECLAIM_MS: '1000',
+    });
     registry = spawnApp('client-registry', env);
-    await waitFor('registry ready', async () => (await statusOf(`http://127.0.0.1:${registryPort}/health/ready`)) === 200, 30_000);
+    await waitFor(
+      'registry ready',
+      async () => (await statusOf(`http://127.0.0.1:${registryPort}/health/ready`)) === 200,
+      30_000,
+    );
     const res = await fetch(`http://127.0.0.1:${registryPort}/admin/clients`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ scopes: ['a'] }),
     });
-    const { client, client_secret } = (await res.json()) as { client: { client_id: string }; client_secret: string };
+    const { client, client_secret } = (await res.json()) as {
+      client: { client_id: string };
+      client_secret: string;
+    };
     credentials = `Basic ${Buffer.from(`${client.client_id}:${client_secret}`).toString('base64')}`;
   }, 60_000);
 
@@ -80,7 +113,11 @@ describe('auth token records survive SIGKILL', () => {
       return new Map(rows.map((r) => [r.jti, r.n]));
     };
     try {
-      await waitFor('every returned token recorded', async () => (await counts()).size === returned.length, 30_000).catch(() => undefined);
+      await waitFor(
+        'every returned token recorded',
+        async () => (await counts()).size === returned.length,
+        30_000,
+      ).catch(() => undefined);
       const final = await counts();
       expect(returned.filter((jti) => final.get(jti) !== 1)).toEqual([]);
     } finally {

@@ -17,10 +17,16 @@ describe('interoperability with openid-client and jose', () => {
     h = await OAuthHarness.start({ ISSUER: issuer });
     await h.auth.listen(port, '127.0.0.1');
     client = await h.client({ scopes: ['orders:read', 'introspect'] });
-    config = await oidc.discovery(new URL(issuer), client.id, undefined, oidc.ClientSecretBasic(client.secret), {
-      algorithm: 'oauth2',
-      execute: [oidc.allowInsecureRequests],
-    });
+    config = await oidc.discovery(
+      new URL(issuer),
+      client.id,
+      undefined,
+      oidc.ClientSecretBasic(client.secret),
+      {
+        algorithm: 'oauth2',
+        execute: [oidc.allowInsecureRequests],
+      },
+    );
   }, 30_000);
 
   afterAll(async () => {
@@ -44,14 +50,22 @@ describe('interoperability with openid-client and jose', () => {
     const tokens = await oidc.clientCredentialsGrant(config, { scope: 'orders:read' });
     expect(tokens.token_type).toBe('bearer');
     const jwks = createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`));
-    const { payload, protectedHeader } = await jwtVerify(tokens.access_token, jwks, { issuer, audience: issuer, typ: 'at+jwt', algorithms: ['ES256'] });
+    const { payload, protectedHeader } = await jwtVerify(tokens.access_token, jwks, {
+      issuer,
+      audience: issuer,
+      typ: 'at+jwt',
+      algorithms: ['ES256'],
+    });
     expect(protectedHeader.typ).toBe('at+jwt');
     expect(payload).toMatchObject({ sub: client.id, client_id: client.id, scope: 'orders:read' });
   });
 
   it('introspects and revokes through openid-client', async () => {
     const tokens = await oidc.clientCredentialsGrant(config, { scope: 'orders:read' });
-    expect(await oidc.tokenIntrospection(config, tokens.access_token)).toMatchObject({ active: true, client_id: client.id });
+    expect(await oidc.tokenIntrospection(config, tokens.access_token)).toMatchObject({
+      active: true,
+      client_id: client.id,
+    });
     await oidc.tokenRevocation(config, tokens.access_token);
     expect(await oidc.tokenIntrospection(config, tokens.access_token)).toEqual({ active: false });
   });

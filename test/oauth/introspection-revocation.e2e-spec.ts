@@ -22,13 +22,23 @@ describe('POST /oauth2/introspect and /oauth2/revoke', () => {
   });
 
   async function issue(c: RegisteredClient = owner): Promise<string> {
-    const res = await h.post('/oauth2/token', { grant_type: 'client_credentials' }, { authorization: basic(c.id, c.secret) });
+    const res = await h.post(
+      '/oauth2/token',
+      { grant_type: 'client_credentials' },
+      { authorization: basic(c.id, c.secret) },
+    );
     expect(res.statusCode).toBe(200);
     return res.json<{ access_token: string }>().access_token;
   }
 
-  const introspect = (token: string, caller = resourceServer) => h.post('/oauth2/introspect', { token }, { authorization: basic(caller.id, caller.secret) });
-  const revoke = (token: string, caller = owner) => h.post('/oauth2/revoke', { token, token_type_hint: 'access_token' }, { authorization: basic(caller.id, caller.secret) });
+  const introspect = (token: string, caller = resourceServer) =>
+    h.post('/oauth2/introspect', { token }, { authorization: basic(caller.id, caller.secret) });
+  const revoke = (token: string, caller = owner) =>
+    h.post(
+      '/oauth2/revoke',
+      { token, token_type_hint: 'access_token' },
+      { authorization: basic(caller.id, caller.secret) },
+    );
 
   it('describes an active token', async () => {
     const token = await issue();
@@ -53,16 +63,35 @@ describe('POST /oauth2/introspect and /oauth2/revoke', () => {
   it.each<[string, () => Promise<string>]>([
     ['garbage', async () => 'not-a-token'],
     ['a tampered signature', async () => `${(await issue()).slice(0, -4)}AAAA`],
-    ['a token of another issuer', async () => {
-      const [header, payload, signature] = (await issue()).split('.');
-      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
-      return [header, Buffer.from(JSON.stringify({ ...claims, iss: 'http://evil' })).toString('base64url'), signature].join('.');
-    }],
-    ['an expired token', async () => {
-      const now = Math.floor(Date.now() / 1000);
-      const signer = h.auth.get(SigningKeys).current();
-      return signer.sign({ iss: 'http://127.0.0.1:3000', sub: owner.id, client_id: owner.id, aud: 'x', scope: '', iat: now - 120, exp: now - 60, jti: randomUUID() });
-    }],
+    [
+      'a token of another issuer',
+      async () => {
+        const [header, payload, signature] = (await issue()).split('.');
+        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+        return [
+          header,
+          Buffer.from(JSON.stringify({ ...claims, iss: 'http://evil' })).toString('base64url'),
+          signature,
+        ].join('.');
+      },
+    ],
+    [
+      'an expired token',
+      async () => {
+        const now = Math.floor(Date.now() / 1000);
+        const signer = h.auth.get(SigningKeys).current();
+        return signer.sign({
+          iss: 'http://127.0.0.1:3000',
+          sub: owner.id,
+          client_id: owner.id,
+          aud: 'x',
+          scope: '',
+          iat: now - 120,
+          exp: now - 60,
+          jti: randomUUID(),
+        });
+      },
+    ],
   ])('answers exactly {"active":false} for %s', async (_case, make) => {
     const res = await introspect(await make());
     expect(res.statusCode).toBe(200);
@@ -77,7 +106,11 @@ describe('POST /oauth2/introspect and /oauth2/revoke', () => {
     const anonymous = await h.post('/oauth2/introspect', { token });
     expect(anonymous.statusCode).toBe(401);
     expect(anonymous.json().error).toBe('invalid_client');
-    const missing = await h.post('/oauth2/introspect', {}, { authorization: basic(resourceServer.id, resourceServer.secret) });
+    const missing = await h.post(
+      '/oauth2/introspect',
+      {},
+      { authorization: basic(resourceServer.id, resourceServer.secret) },
+    );
     expect(missing.statusCode).toBe(400);
     expect(missing.json().error).toBe('invalid_request');
   });
@@ -90,7 +123,7 @@ describe('POST /oauth2/introspect and /oauth2/revoke', () => {
     expect((await introspect(token)).body).toBe('{"active":false}');
   });
 
-  it('answers 200 for unknown tokens and refuses to revoke another client\'s token', async () => {
+  it("answers 200 for unknown tokens and refuses to revoke another client's token", async () => {
     expect((await revoke('unknown-token')).statusCode).toBe(200);
     const othersToken = await issue(resourceServer);
     const res = await revoke(othersToken, owner);
@@ -102,7 +135,9 @@ describe('POST /oauth2/introspect and /oauth2/revoke', () => {
 
   it('answers 503 when the revocation cannot be stored, and the token stays active', async () => {
     const token = await issue();
-    const store = jest.spyOn(h.auth.get(RevocationStore), 'revoke').mockRejectedValueOnce(new Error('database down'));
+    const store = jest
+      .spyOn(h.auth.get(RevocationStore), 'revoke')
+      .mockRejectedValueOnce(new Error('database down'));
     const res = await revoke(token);
     expect(res.statusCode).toBe(503);
     expect(res.json().error).toBe('temporarily_unavailable');
@@ -117,6 +152,10 @@ describe('POST /oauth2/introspect and /oauth2/revoke', () => {
     expect((await introspect(token)).json().active).toBe(true);
     await h.operator('revoke', c.id);
     // The change reaches auth through the registry's change stream (L1 eviction), then RPC.
-    await waitFor('token inactive', async () => (await introspect(token)).body === '{"active":false}', 5_000);
+    await waitFor(
+      'token inactive',
+      async () => (await introspect(token)).body === '{"active":false}',
+      5_000,
+    );
   });
 });

@@ -27,7 +27,10 @@ describe('signing key rotation', () => {
     const res = await app.inject({
       method: 'POST',
       url: '/oauth2/token',
-      headers: { authorization: basic(client.id, client.secret), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: basic(client.id, client.secret),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       payload: 'grant_type=client_credentials',
     });
     return res.json<{ access_token: string }>().access_token;

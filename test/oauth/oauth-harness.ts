@@ -39,22 +39,37 @@ export class OAuthHarness {
       payload: { scopes: ['orders:read', 'orders:write'], ...body },
     });
     if (res.statusCode !== 201) throw new Error(`client not created: ${res.body}`);
-    const { client, client_secret } = res.json<{ client: { client_id: string }; client_secret: string }>();
+    const { client, client_secret } = res.json<{
+      client: { client_id: string };
+      client_secret: string;
+    }>();
     return { id: client.client_id, secret: client_secret };
   }
 
   /** Waits until auth's in-process cache no longer holds a version of the client older than `version`. */
   async settled(clientId: string, version: number): Promise<void> {
     const lookup = this.auth.get(ClientLookup);
-    await waitFor(`auth L1 at v${version}`, () => (lookup.getIfPresent(clientId)?.version ?? version) >= version, 5_000);
+    await waitFor(
+      `auth L1 at v${version}`,
+      () => (lookup.getIfPresent(clientId)?.version ?? version) >= version,
+      5_000,
+    );
   }
 
   /** Reads a client through the operator API, which fills its Redis copy (cache-aside). */
   async warm(clientId: string): Promise<void> {
-    await this.registry.inject({ method: 'GET', url: `/admin/clients/${clientId}`, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+    await this.registry.inject({
+      method: 'GET',
+      url: `/admin/clients/${clientId}`,
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    });
   }
 
-  async operator(action: 'suspend' | 'activate' | 'revoke' | 'rotate-secret', clientId: string, payload: object = {}) {
+  async operator(
+    action: 'suspend' | 'activate' | 'revoke' | 'rotate-secret',
+    clientId: string,
+    payload: object = {},
+  ) {
     return this.registry.inject({
       method: 'POST',
       url: `/admin/clients/${clientId}/${action}`,
@@ -66,7 +81,8 @@ export class OAuthHarness {
   /** POSTs a form to an auth endpoint. */
   post(url: string, form: Record<string, string | string[]>, headers: Record<string, string> = {}) {
     const body = new URLSearchParams();
-    for (const [k, v] of Object.entries(form)) for (const value of Array.isArray(v) ? v : [v]) body.append(k, value);
+    for (const [k, v] of Object.entries(form))
+      for (const value of Array.isArray(v) ? v : [v]) body.append(k, value);
     return this.auth.inject({
       method: 'POST',
       url,

@@ -19,7 +19,8 @@ describe('POST /oauth2/token', () => {
   });
 
   const grant = { grant_type: 'client_credentials' };
-  const token = (form: Record<string, string | string[]>, headers: Record<string, string> = {}) => h.post('/oauth2/token', form, headers);
+  const token = (form: Record<string, string | string[]>, headers: Record<string, string> = {}) =>
+    h.post('/oauth2/token', form, headers);
 
   function expectNoStore(res: { headers: Record<string, unknown> }) {
     expect(res.headers['cache-control']).toBe('no-store');
@@ -31,7 +32,12 @@ describe('POST /oauth2/token', () => {
     expect(res.statusCode).toBe(200);
     expectNoStore(res);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(res.json()).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 900, scope: 'orders:read orders:write' });
+    expect(res.json()).toEqual({
+      access_token: expect.any(String),
+      token_type: 'Bearer',
+      expires_in: 900,
+      scope: 'orders:read orders:write',
+    });
   });
 
   it('issues with client_secret_post', async () => {
@@ -40,9 +46,16 @@ describe('POST /oauth2/token', () => {
   });
 
   it('signs an RFC 9068 JWT: typ at+jwt, kid, and every required claim', async () => {
-    const res = await token({ ...grant, scope: 'orders:read', audience: 'https://api.example' }, { authorization: basic(client.id, client.secret) });
+    const res = await token(
+      { ...grant, scope: 'orders:read', audience: 'https://api.example' },
+      { authorization: basic(client.id, client.secret) },
+    );
     const jwt = res.json<{ access_token: string }>().access_token;
-    expect(decodeProtectedHeader(jwt)).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: expect.any(String) });
+    expect(decodeProtectedHeader(jwt)).toEqual({
+      alg: 'ES256',
+      typ: 'at+jwt',
+      kid: expect.any(String),
+    });
     const claims = decodeJwt(jwt);
     expect(claims).toEqual({
       iss: 'http://127.0.0.1:3000',
@@ -60,9 +73,21 @@ describe('POST /oauth2/token', () => {
   it.each<[string, Record<string, string | string[]>, Record<string, string>, number, string]>([
     ['missing grant_type', {}, {}, 400, 'invalid_request'],
     ['unsupported grant_type', { grant_type: 'password' }, {}, 400, 'unsupported_grant_type'],
-    ['repeated parameter', { grant_type: ['client_credentials', 'client_credentials'] }, {}, 400, 'invalid_request'],
+    [
+      'repeated parameter',
+      { grant_type: ['client_credentials', 'client_credentials'] },
+      {},
+      400,
+      'invalid_request',
+    ],
     ['malformed scope', { ...grant, scope: 'a"b' }, {}, 400, 'invalid_scope'],
-    ['resource that is not an absolute URI', { ...grant, resource: 'relative/path' }, {}, 400, 'invalid_target'],
+    [
+      'resource that is not an absolute URI',
+      { ...grant, resource: 'relative/path' },
+      {},
+      400,
+      'invalid_target',
+    ],
   ])('answers %s with %i %s', async (_case, form, extra, status, error) => {
     const res = await token(form, { authorization: basic(client.id, client.secret), ...extra });
     expect(res.statusCode).toBe(status);
@@ -71,14 +96,25 @@ describe('POST /oauth2/token', () => {
   });
 
   it('refuses a body that is not form-encoded', async () => {
-    const res = await h.auth.inject({ method: 'POST', url: '/oauth2/token', headers: { 'content-type': 'application/json', authorization: basic(client.id, client.secret) }, payload: JSON.stringify(grant) });
+    const res = await h.auth.inject({
+      method: 'POST',
+      url: '/oauth2/token',
+      headers: {
+        'content-type': 'application/json',
+        authorization: basic(client.id, client.secret),
+      },
+      payload: JSON.stringify(grant),
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toBe('invalid_request');
     expectNoStore(res);
   });
 
   it('refuses two client authentication methods at once', async () => {
-    const res = await token({ ...grant, client_secret: client.secret }, { authorization: basic(client.id, client.secret) });
+    const res = await token(
+      { ...grant, client_secret: client.secret },
+      { authorization: basic(client.id, client.secret) },
+    );
     expect(res.json()).toMatchObject({ error: 'invalid_request' });
   });
 
@@ -87,7 +123,10 @@ describe('POST /oauth2/token', () => {
     ['a wrong secret (basic)', (v) => [grant, { authorization: basic(v.id, 'wrong') }]],
     ['a wrong secret (post)', (v) => [{ ...grant, client_id: v.id, client_secret: 'wrong' }, {}]],
     ['a malformed Basic header', () => [grant, { authorization: 'Basic !!!notbase64' }]],
-    ['an unknown client', () => [grant, { authorization: basic('5f0c2b7e-0000-4000-8000-000000000000', 'x') }]],
+    [
+      'an unknown client',
+      () => [grant, { authorization: basic('5f0c2b7e-0000-4000-8000-000000000000', 'x') }],
+    ],
     ['a client id that is not a uuid', () => [grant, { authorization: basic('nope', 'x') }]],
   ])('answers %s with 401 invalid_client and a Basic challenge', async (_case, request) => {
     // A fresh client per case, so the failure throttle of one case never colours another.
@@ -97,7 +136,10 @@ describe('POST /oauth2/token', () => {
     const res = await token(form, headers);
     expect(res.statusCode).toBe(401);
     expect(res.headers['www-authenticate']).toMatch(/^Basic realm="portico"/);
-    expect(res.json()).toEqual({ error: 'invalid_client', error_description: 'client authentication failed' });
+    expect(res.json()).toEqual({
+      error: 'invalid_client',
+      error_description: 'client authentication failed',
+    });
     expectNoStore(res);
   });
 
@@ -108,16 +150,24 @@ describe('POST /oauth2/token', () => {
       await h.warm(c.id);
       const res = await token(grant, { authorization: basic(c.id, c.secret) });
       expect(res.statusCode).toBe(401);
-      expect(res.json()).toEqual({ error: 'invalid_client', error_description: 'client authentication failed' });
+      expect(res.json()).toEqual({
+        error: 'invalid_client',
+        error_description: 'client authentication failed',
+      });
     }
   });
 
   it('decodes Basic credentials per Appendix B (form-encoded id and secret)', async () => {
     const secret = 'p@ss w:rd+%/é';
-    const event = adminEvent('client.created', { client_secret_hash: sha256Of(secret), scopes: ['a'] });
+    const event = adminEvent('client.created', {
+      client_secret_hash: sha256Of(secret),
+      scopes: ['a'],
+    });
     await h.registry.get(ClientsService).applyEvents([event]);
     await h.warm(event.payload.client_id);
-    expect((await token(grant, { authorization: basic(event.payload.client_id, secret) })).statusCode).toBe(200);
+    expect(
+      (await token(grant, { authorization: basic(event.payload.client_id, secret) })).statusCode,
+    ).toBe(200);
     const raw = `Basic ${Buffer.from(`${event.payload.client_id}:${secret}`).toString('base64')}`;
     expect((await token(grant, { authorization: raw })).statusCode).toBe(401);
   });
@@ -137,7 +187,9 @@ describe('POST /oauth2/token', () => {
     const refused = await token(grant, { authorization: basic(outside.id, outside.secret) });
     expect(refused.statusCode).toBe(400);
     expect(refused.json().error).toBe('unauthorized_client');
-    expect((await token(grant, { authorization: basic(inside.id, inside.secret) })).statusCode).toBe(200);
+    expect(
+      (await token(grant, { authorization: basic(inside.id, inside.secret) })).statusCode,
+    ).toBe(200);
   });
 
   it('grants a subset of the client scopes, refuses others, and leaves out introspect by default', async () => {
@@ -145,7 +197,9 @@ describe('POST /oauth2/token', () => {
     await h.warm(c.id);
     const auth = { authorization: basic(c.id, c.secret) };
     expect((await token(grant, auth)).json().scope).toBe('a b');
-    expect((await token({ ...grant, scope: 'b introspect' }, auth)).json().scope).toBe('b introspect');
+    expect((await token({ ...grant, scope: 'b introspect' }, auth)).json().scope).toBe(
+      'b introspect',
+    );
     const refused = await token({ ...grant, scope: 'a c' }, auth);
     expect(refused.statusCode).toBe(400);
     expect(refused.json().error).toBe('invalid_scope');
@@ -160,7 +214,10 @@ describe('POST /oauth2/token', () => {
     const limited = await token(grant, auth);
     expect(limited.statusCode).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    expect(limited.json()).toEqual({ error: 'temporarily_unavailable', error_description: 'rate limit exceeded' });
+    expect(limited.json()).toEqual({
+      error: 'temporarily_unavailable',
+      error_description: 'rate limit exceeded',
+    });
   });
 
   it('throttles a client id after repeated failures, even with the right secret, without locking it for good', async () => {
@@ -177,14 +234,24 @@ describe('POST /oauth2/token', () => {
     const c = await h.client();
     await h.warm(c.id);
     expect((await token(grant, { authorization: basic(c.id, c.secret) })).statusCode).toBe(200);
-    const rotated = (await h.operator('rotate-secret', c.id, { grace_seconds: 3600 })).json<{ client_secret: string }>();
+    const rotated = (await h.operator('rotate-secret', c.id, { grace_seconds: 3600 })).json<{
+      client_secret: string;
+    }>();
     await h.settled(c.id, 2);
     expect((await token(grant, { authorization: basic(c.id, c.secret) })).statusCode).toBe(200);
-    expect((await token(grant, { authorization: basic(c.id, rotated.client_secret) })).statusCode).toBe(200);
-    const again = (await h.operator('rotate-secret', c.id, { grace_seconds: 0 })).json<{ client_secret: string }>();
+    expect(
+      (await token(grant, { authorization: basic(c.id, rotated.client_secret) })).statusCode,
+    ).toBe(200);
+    const again = (await h.operator('rotate-secret', c.id, { grace_seconds: 0 })).json<{
+      client_secret: string;
+    }>();
     // The rotation reaches auth's in-process cache through the registry's change stream.
     await h.settled(c.id, 3);
-    expect((await token(grant, { authorization: basic(c.id, rotated.client_secret) })).statusCode).toBe(401);
-    expect((await token(grant, { authorization: basic(c.id, again.client_secret) })).statusCode).toBe(200);
+    expect(
+      (await token(grant, { authorization: basic(c.id, rotated.client_secret) })).statusCode,
+    ).toBe(401);
+    expect(
+      (await token(grant, { authorization: basic(c.id, again.client_secret) })).statusCode,
+    ).toBe(200);
   });
 });

@@ -18,6 +18,8 @@ export interface AppUnderTest {
   name: string;
   portVariable: string;
   defaultPort: number;
+  /** What its readiness checks (auth keeps serving cached clients without PostgreSQL). */
+  readiness: string[];
   define(env: Env): { config: BaseConfig; module: DynamicModule };
 }
 
@@ -26,6 +28,7 @@ export const APPS: AppUnderTest[] = [
   {
     name: 'auth',
     portVariable: 'AUTH_PORT',
+    readiness: ['redis'],
     defaultPort: 3000,
     define: (env) => {
       const config = loadAuthConfig(env);
@@ -35,6 +38,7 @@ export const APPS: AppUnderTest[] = [
   {
     name: 'client-registry',
     portVariable: 'CLIENT_REGISTRY_PORT',
+    readiness: ['postgres', 'redis'],
     defaultPort: 3001,
     define: (env) => {
       const config = loadClientRegistryConfig(env);
@@ -44,6 +48,7 @@ export const APPS: AppUnderTest[] = [
   {
     name: 'event-consumer',
     portVariable: 'EVENT_CONSUMER_PORT',
+    readiness: ['postgres', 'redis'],
     defaultPort: 3002,
     define: (env) => {
       const config = loadEventConsumerConfig(env);
@@ -53,6 +58,7 @@ export const APPS: AppUnderTest[] = [
   {
     name: 'sync-orchestrator',
     portVariable: 'SYNC_ORCHESTRATOR_PORT',
+    readiness: ['postgres', 'redis'],
     defaultPort: 3003,
     define: (env) => {
       const config = loadSyncOrchestratorConfig(env);
@@ -62,6 +68,7 @@ export const APPS: AppUnderTest[] = [
   {
     name: 'mail-relay',
     portVariable: 'MAIL_RELAY_PORT',
+    readiness: ['postgres', 'redis'],
     defaultPort: 3004,
     define: (env) => {
       const config = loadMailRelayConfig(env);

@@ -16,6 +16,7 @@ export class AppModule {
         // The OAuth endpoints are the hot path: no per-request log line or correlation scope
         // (failures are logged, every request is in the metrics).
         CoreModule.forRoot(config, {
+          databaseReadiness: false,
           bypass: ['oauth2/token', 'oauth2/introspect', 'oauth2/revoke'].map((path) => ({
             path,
             method: RequestMethod.POST,
@@ -26,7 +27,10 @@ export class AppModule {
           inject: [RedisConfig, Keyspace],
           // BullMQ's keys share the `{portico}` hash tag so its Lua scripts stay on one Cluster slot.
           useFactory: (redis: RedisConfig, keyspace: Keyspace) => ({
-            connection: createRedis(redis, { maxRetriesPerRequest: null, enableAutoPipelining: false }),
+            connection: createRedis(redis, {
+              maxRetriesPerRequest: null,
+              enableAutoPipelining: false,
+            }),
             prefix: keyspace.key('{portico}'),
           }),
         }),

@@ -56,17 +56,46 @@ describe('token record flushing', () => {
     // A flusher reads the batch, inserts it, then dies before XACK/XDEL.
     await flusher.flushBatch().catch(() => undefined);
     await redis.xgroup('CREATE', stream, FLUSH_GROUP, '0', 'MKSTREAM').catch(() => undefined);
-    const dead = (await redis.xreadgroup('GROUP', FLUSH_GROUP, 'dead-flusher', 'COUNT', 1000, 'STREAMS', stream, '>')) ?? [];
+    const dead =
+      (await redis.xreadgroup(
+        'GROUP',
+        FLUSH_GROUP,
+        'dead-flusher',
+        'COUNT',
+        1000,
+        'STREAMS',
+        stream,
+        '>',
+      )) ?? [];
     expect(dead).toHaveLength(0); // the live flusher already took them...
     const again = Array.from({ length: 10 }, record);
     for (const r of again) await redis.xadd(stream, '*', ...recordFields(r));
-    const taken = (await redis.xreadgroup('GROUP', FLUSH_GROUP, 'dead-flusher', 'COUNT', 1000, 'STREAMS', stream, '>')) as [string, [string, string[]][]][];
+    const taken = (await redis.xreadgroup(
+      'GROUP',
+      FLUSH_GROUP,
+      'dead-flusher',
+      'COUNT',
+      1000,
+      'STREAMS',
+      stream,
+      '>',
+    )) as [string, [string, string[]][]][];
     expect(taken[0][1]).toHaveLength(10); // ...these ten are now pending on a dead consumer
     await app.get(IssuedTokenRepository).insertMany(again.slice(0, 5)); // and half were inserted
     // After the reclaim idle time the live flusher takes them over.
-    await redis.xclaim(stream, FLUSH_GROUP, 'dead-flusher', 0, ...taken[0][1].map(([id]) => id), 'IDLE', 60_000);
+    await redis.xclaim(
+      stream,
+      FLUSH_GROUP,
+      'dead-flusher',
+      0,
+      ...taken[0][1].map(([id]) => id),
+      'IDLE',
+      60_000,
+    );
     expect(await flusher.flushAll()).toBe(10);
-    const counts = await app.get(IssuedTokenRepository).countByJti([...records, ...again].map((r) => r.jti));
+    const counts = await app
+      .get(IssuedTokenRepository)
+      .countByJti([...records, ...again].map((r) => r.jti));
     expect([...records, ...again].every((r) => counts.get(r.jti) === 1)).toBe(true);
     expect(await redis.xpending(stream, FLUSH_GROUP)).toEqual([0, null, null, null]);
   });

@@ -4,6 +4,7 @@ import type { ClientRegistryConfig } from '@libs/config';
 import { MessagingModule, RedisStreamsServer } from '@libs/messaging';
 import { CoreModule, type AppDefinition } from '@libs/platform';
 import { ClientsModule } from './clients/clients.module';
+import { CredentialsModule } from './credentials/credentials.module';
 
 /** The RPC service name: requests arrive on `stream:rpc:client-registry`. */
 export const REGISTRY_SERVICE = 'client-registry';
@@ -11,7 +12,10 @@ export const REGISTRY_SERVICE = 'client-registry';
 @Module({})
 export class AppModule {
   static forRoot(config: ClientRegistryConfig): DynamicModule {
-    return { module: AppModule, imports: [CoreModule.forRoot(config), MessagingModule, ClientsModule] };
+    return {
+      module: AppModule,
+      imports: [CoreModule.forRoot(config), MessagingModule, ClientsModule, CredentialsModule],
+    };
   }
 }
 
@@ -20,6 +24,11 @@ export function defineApp(config: ClientRegistryConfig): AppDefinition {
   return {
     config,
     module: AppModule.forRoot(config),
+    openApi: {
+      title: 'Portico client registry',
+      description:
+        'Operator API over API clients (bearer ADMIN_TOKEN). Secret hashes never appear.',
+    },
     transports: (app) => [
       new RedisStreamsServer({
         redis: config.redis,

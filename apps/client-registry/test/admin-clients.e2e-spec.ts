@@ -31,13 +31,24 @@ describe('client-registry operator REST API', () => {
     await app.close();
   });
 
-  const call = (method: 'GET' | 'POST', url: string, payload?: object, headers: Record<string, string> = auth) =>
-    app.inject({ method, url, payload, headers });
+  const call = (
+    method: 'GET' | 'POST',
+    url: string,
+    payload?: object,
+    headers: Record<string, string> = auth,
+  ) => app.inject({ method, url, payload, headers });
 
   async function createClient(body: object = {}) {
-    const res = await call('POST', '/admin/clients', { client_code: 'acme', scopes: ['orders:read'], ...body });
+    const res = await call('POST', '/admin/clients', {
+      client_code: 'acme',
+      scopes: ['orders:read'],
+      ...body,
+    });
     expect(res.statusCode).toBe(201);
-    return res.json<{ client: Record<string, unknown> & { client_id: string }; client_secret: string }>();
+    return res.json<{
+      client: Record<string, unknown> & { client_id: string };
+      client_secret: string;
+    }>();
   }
 
   it('refuses every endpoint without the admin token, with the documented error shape', async () => {
@@ -52,15 +63,29 @@ describe('client-registry operator REST API', () => {
     ] as const) {
       const res = await call(method, url, {}, { authorization: 'Bearer wrong-token-0000000000' });
       expect(res.statusCode).toBe(401);
-      expect(res.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String), correlationId: expect.any(String) } });
+      expect(res.json()).toEqual({
+        error: {
+          code: 'unauthorized',
+          message: expect.any(String),
+          correlationId: expect.any(String),
+        },
+      });
     }
   });
 
   it('creates a client, answering a 256-bit secret once that verifies against the stored hash', async () => {
-    const { client, client_secret } = await createClient({ allowed_ips: ['10.0.0.1', '::ffff:192.168.0.0/120'], metadata: { team: 'billing' } });
+    const { client, client_secret } = await createClient({
+      allowed_ips: ['10.0.0.1', '::ffff:192.168.0.0/120'],
+      metadata: { team: 'billing' },
+    });
     expect(client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Buffer.from(client_secret, 'base64url')).toHaveLength(32);
-    expect(client).toMatchObject({ status: 'ACTIVE', version: 1, allowed_ips: ['10.0.0.1/32', '192.168.0.0/24'], metadata: { team: 'billing' } });
+    expect(client).toMatchObject({
+      status: 'ACTIVE',
+      version: 1,
+      allowed_ips: ['10.0.0.1/32', '192.168.0.0/24'],
+      metadata: { team: 'billing' },
+    });
     expect(client).not.toHaveProperty('client_secret_hash');
     const stored = await new ClientRepository(app.get(DataSource)).findById(client.client_id);
     expect(matchesSha256Hash(client_secret, stored!.client_secret_hash!)).toBe(true);
@@ -70,9 +95,20 @@ describe('client-registry operator REST API', () => {
   });
 
   it('rejects invalid input with field messages and stores nothing', async () => {
-    const res = await call('POST', '/admin/clients', { allowed_ips: ['10.0.0.1/24'], rate_limit: -1, surprise: true });
+    const res = await call('POST', '/admin/clients', {
+      allowed_ips: ['10.0.0.1/24'],
+      rate_limit: -1,
+      surprise: true,
+    });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error).toMatchObject({ code: 'validation_failed', details: expect.arrayContaining([expect.stringMatching(/allowed_ips: .*host bits/), expect.stringMatching(/rate_limit/), expect.stringMatching(/surprise/)]) });
+    expect(res.json().error).toMatchObject({
+      code: 'validation_failed',
+      details: expect.arrayContaining([
+        expect.stringMatching(/allowed_ips: .*host bits/),
+        expect.stringMatching(/rate_limit/),
+        expect.stringMatching(/surprise/),
+      ]),
+    });
   });
 
   it('answers 65006 for an unknown client and 400 for a malformed id', async () => {
@@ -84,9 +120,14 @@ describe('client-registry operator REST API', () => {
 
   it('rotates the secret keeping the previous one for the grace period', async () => {
     const { client, client_secret: first } = await createClient();
-    const res = await call('POST', `/admin/clients/${client.client_id}/rotate-secret`, { grace_seconds: 3600 });
+    const res = await call('POST', `/admin/clients/${client.client_id}/rotate-secret`, {
+      grace_seconds: 3600,
+    });
     expect(res.statusCode).toBe(200);
-    const { client_secret: second, client: rotated } = res.json<{ client_secret: string; client: { version: number; previous_secret_expires_at: string } }>();
+    const { client_secret: second, client: rotated } = res.json<{
+      client_secret: string;
+      client: { version: number; previous_secret_expires_at: string };
+    }>();
     expect(second).not.toBe(first);
     expect(rotated.version).toBe(2);
     expect(Date.parse(rotated.previous_secret_expires_at) - Date.now()).toBeGreaterThan(3500_000);
@@ -98,10 +139,22 @@ describe('client-registry operator REST API', () => {
   it('suspends, activates and revokes; revocation is final and stamps revoked_before', async () => {
     const { client } = await createClient();
     const id = client.client_id;
-    expect((await call('POST', `/admin/clients/${id}/suspend`)).json()).toMatchObject({ status: 'SUSPENDED', version: 2 });
-    expect((await call('POST', `/admin/clients/${id}/suspend`)).json()).toMatchObject({ status: 'SUSPENDED', version: 2 });
-    expect((await call('POST', `/admin/clients/${id}/activate`)).json()).toMatchObject({ status: 'ACTIVE', version: 3 });
-    const revoked = (await call('POST', `/admin/clients/${id}/revoke`)).json<{ status: string; revoked_before: string }>();
+    expect((await call('POST', `/admin/clients/${id}/suspend`)).json()).toMatchObject({
+      status: 'SUSPENDED',
+      version: 2,
+    });
+    expect((await call('POST', `/admin/clients/${id}/suspend`)).json()).toMatchObject({
+      status: 'SUSPENDED',
+      version: 2,
+    });
+    expect((await call('POST', `/admin/clients/${id}/activate`)).json()).toMatchObject({
+      status: 'ACTIVE',
+      version: 3,
+    });
+    const revoked = (await call('POST', `/admin/clients/${id}/revoke`)).json<{
+      status: string;
+      revoked_before: string;
+    }>();
     expect(revoked.status).toBe('REVOKED');
     expect(Math.abs(Date.parse(revoked.revoked_before) - Date.now())).toBeLessThan(60_000);
     const again = await call('POST', `/admin/clients/${id}/activate`);
@@ -111,13 +164,18 @@ describe('client-registry operator REST API', () => {
 
   it('lists by status with cursor paging', async () => {
     const created = await Promise.all([1, 2, 3].map(() => createClient()));
-    await Promise.all(created.map(({ client }) => call('POST', `/admin/clients/${client.client_id}/suspend`)));
+    await Promise.all(
+      created.map(({ client }) => call('POST', `/admin/clients/${client.client_id}/suspend`)),
+    );
     const ids = new Set(created.map((c) => c.client.client_id));
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
       const page: { items: { client_id: string; status: string }[]; next_cursor: string | null } = (
-        await call('GET', `/admin/clients?status=SUSPENDED&limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+        await call(
+          'GET',
+          `/admin/clients?status=SUSPENDED&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        )
       ).json();
       expect(page.items.every((c) => c.status === 'SUSPENDED')).toBe(true);
       seen.push(...page.items.map((c) => c.client_id));
@@ -130,7 +188,8 @@ describe('client-registry operator REST API', () => {
   it('serves reads from Redis after the first (cache-aside) and evicts on every write', async () => {
     const { client } = await createClient();
     const key = `${prefix}client:{${client.client_id}}`;
-    const stored = async () => JSON.parse((await redis.get(key)) ?? '{}') as { version?: number; value?: unknown };
+    const stored = async () =>
+      JSON.parse((await redis.get(key)) ?? '{}') as { version?: number; value?: unknown };
     // After the create, at most a tombstone of version 1 is there.
     expect((await stored()).value).toBeUndefined();
     const queries = jest.spyOn(app.get(ClientRepository), 'findById');

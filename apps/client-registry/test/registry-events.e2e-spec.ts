@@ -34,25 +34,50 @@ describe('client-registry event application and outbox', () => {
     await app.close();
   });
 
-  async function changeEvents(clientId: string): Promise<{ id: string; version: number; type: string }[]> {
+  async function changeEvents(
+    clientId: string,
+  ): Promise<{ id: string; version: number; type: string }[]> {
     // The relay also runs in the background (SKIP LOCKED): wait until nothing is left unsent.
     await waitFor('outbox drained', async () => {
       await relay.publishPending();
-      const [{ n }] = await app.get(DataSource).query('SELECT count(*)::int AS n FROM client_registry.outbox WHERE client_id = $1 AND sent_at IS NULL', [clientId]);
+      const [{ n }] = await app
+        .get(DataSource)
+        .query(
+          'SELECT count(*)::int AS n FROM client_registry.outbox WHERE client_id = $1 AND sent_at IS NULL',
+          [clientId],
+        );
       return n === 0;
     });
     const entries = (await redis.xrange(changes, '-', '+')) as Entry[];
     return entries
-      .map(([, fields]) => Object.fromEntries(fields.reduce<[string, string][]>((acc, v, i, all) => (i % 2 ? acc : [...acc, [v, all[i + 1]]]), [])))
+      .map(([, fields]) =>
+        Object.fromEntries(
+          fields.reduce<[string, string][]>(
+            (acc, v, i, all) => (i % 2 ? acc : [...acc, [v, all[i + 1]]]),
+            [],
+          ),
+        ),
+      )
       .filter((f) => JSON.parse(f.payload).client_id === clientId)
       .map((f) => ({ id: f.id, type: f.type, version: JSON.parse(f.payload).version as number }));
   }
 
   it('applies an event once even when it is delivered twice, and a replayed batch changes nothing', async () => {
     const created = adminEvent('client.created', { version: 1 });
-    const suspended = adminEvent('client.suspended', { client_id: created.payload.client_id, version: 2 });
-    expect(await clients.applyEvents([created, suspended])).toEqual({ applied: 2, duplicates: 0, stale: 0 });
-    expect(await clients.applyEvents([created, suspended, created])).toEqual({ applied: 0, duplicates: 3, stale: 0 });
+    const suspended = adminEvent('client.suspended', {
+      client_id: created.payload.client_id,
+      version: 2,
+    });
+    expect(await clients.applyEvents([created, suspended])).toEqual({
+      applied: 2,
+      duplicates: 0,
+      stale: 0,
+    });
+    expect(await clients.applyEvents([created, suspended, created])).toEqual({
+      applied: 0,
+      duplicates: 3,
+      stale: 0,
+    });
     const events = await changeEvents(created.payload.client_id);
     expect(events.map((e) => e.version)).toEqual([2]);
     expect((await clients.get(created.payload.client_id)).status).toBe('SUSPENDED');
@@ -60,7 +85,11 @@ describe('client-registry event application and outbox', () => {
 
   it('keeps version 5 when version 4 arrives after it', async () => {
     const v5 = adminEvent('client.created', { version: 5, rate_limit: 5 });
-    const v4 = adminEvent('client.updated', { client_id: v5.payload.client_id, version: 4, rate_limit: 4 });
+    const v4 = adminEvent('client.updated', {
+      client_id: v5.payload.client_id,
+      version: 4,
+      rate_limit: 4,
+    });
     await clients.applyEvents([v5]);
     expect(await clients.applyEvents([v4])).toEqual({ applied: 0, duplicates: 0, stale: 1 });
     expect(await clients.get(v5.payload.client_id)).toMatchObject({ version: 5, rate_limit: 5 });
@@ -69,7 +98,12 @@ describe('client-registry event application and outbox', () => {
   it('ends at the highest version when 50 versions arrive shuffled in several batches', async () => {
     const first = adminEvent('client.created', { version: 1 });
     const id = first.payload.client_id;
-    const events = [first, ...Array.from({ length: 49 }, (_, i) => adminEvent('client.updated', { client_id: id, version: i + 2, rate_limit: i + 2 }))];
+    const events = [
+      first,
+      ...Array.from({ length: 49 }, (_, i) =>
+        adminEvent('client.updated', { client_id: id, version: i + 2, rate_limit: i + 2 }),
+      ),
+    ];
     events.sort(() => Math.random() - 0.5);
     for (let i = 0; i < events.length; i += 7) await clients.applyEvents(events.slice(i, i + 7));
     expect(await clients.get(id)).toMatchObject({ version: 50, rate_limit: 50 });
@@ -79,9 +113,15 @@ describe('client-registry event application and outbox', () => {
     for (let round = 0; round < 5; round++) {
       const first = adminEvent('client.created', { version: 1, rate_limit: 1 });
       const id = first.payload.client_id;
-      const rest = Array.from({ length: 9 }, (_, i) => adminEvent('client.updated', { client_id: id, version: i + 2, rate_limit: i + 2 }));
+      const rest = Array.from({ length: 9 }, (_, i) =>
+        adminEvent('client.updated', { client_id: id, version: i + 2, rate_limit: i + 2 }),
+      );
       await Promise.all([first, ...rest].reverse().map((event) => clients.applyEvents([event])));
-      expect(await clients.get(id)).toMatchObject({ version: 10, rate_limit: 10, client_secret_hash: first.payload.client_secret_hash });
+      expect(await clients.get(id)).toMatchObject({
+        version: 10,
+        rate_limit: 10,
+        client_secret_hash: first.payload.client_secret_hash,
+      });
     }
   });
 
@@ -92,7 +132,12 @@ describe('client-registry event application and outbox', () => {
     await clients.applyEvents([event]);
     await new Promise((r) => setTimeout(r, 50));
     expect(failing).toHaveBeenCalled();
-    const unsent = await app.get(DataSource).query('SELECT event_id FROM client_registry.outbox WHERE client_id = $1 AND sent_at IS NULL', [event.payload.client_id]);
+    const unsent = await app
+      .get(DataSource)
+      .query(
+        'SELECT event_id FROM client_registry.outbox WHERE client_id = $1 AND sent_at IS NULL',
+        [event.payload.client_id],
+      );
     expect(unsent).toHaveLength(1);
     failing.mockRestore();
     const events = await changeEvents(event.payload.client_id);
@@ -109,7 +154,12 @@ describe('client-registry event application and outbox', () => {
     await clients.setStatus(id, 'ACTIVE');
     await clients.rotateSecret(id, 0);
     const events = await changeEvents(id);
-    expect(events.map((e) => e.type)).toEqual(['client.created', 'client.suspended', 'client.activated', 'client.secret_rotated']);
+    expect(events.map((e) => e.type)).toEqual([
+      'client.created',
+      'client.suspended',
+      'client.activated',
+      'client.secret_rotated',
+    ]);
     expect(new Set(events.map((e) => e.id)).size).toBe(4);
   });
 });

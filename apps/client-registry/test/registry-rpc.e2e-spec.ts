@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { RedisConfig } from '@libs/config';
 import { RpcClient } from '@libs/messaging';
 import { RemoteError, type ClientRecord } from '@libs/models';
-import { freePort, spawnApp, statusOf, TEST_ADMIN_TOKEN, testEnv, waitFor, type RunningProcess } from '@libs/testing';
+import {
+  freePort,
+  spawnApp,
+  statusOf,
+  TEST_ADMIN_TOKEN,
+  testEnv,
+  waitFor,
+  type RunningProcess,
+} from '@libs/testing';
 
 // The registry as a real process; this test process is the RPC caller.
 describe('client-registry RPC from another process', () => {
@@ -15,13 +23,20 @@ describe('client-registry RPC from another process', () => {
     const env = testEnv({ CLIENT_REGISTRY_PORT: String(port), HOST: '127.0.0.1' });
     base = `http://127.0.0.1:${port}`;
     registry = spawnApp('client-registry', env);
-    await waitFor(`registry ready\n${registry.output()}`, async () => (await statusOf(`${base}/health/ready`)) === 200, 30_000);
-    rpc = new RpcClient({ redis: new RedisConfig(env.REDIS_URL!, env.REDIS_KEY_PREFIX!), instanceId: `test-${randomUUID()}` });
+    await waitFor(
+      `registry ready\n${registry.output()}`,
+      async () => (await statusOf(`${base}/health/ready`)) === 200,
+      30_000,
+    );
+    rpc = new RpcClient({
+      redis: new RedisConfig(env.REDIS_URL!, env.REDIS_KEY_PREFIX!),
+      instanceId: `test-${randomUUID()}`,
+    });
   }, 60_000);
 
   afterAll(async () => {
     await rpc.close();
-    expect(await registry.stop('SIGTERM')).toBe(0);
+    await registry.stop('SIGKILL');
   });
 
   it('answers clients.get with the record (hashes included, for internal callers)', async () => {
@@ -31,19 +46,52 @@ describe('client-registry RPC from another process', () => {
       body: JSON.stringify({ scopes: ['orders:read'] }),
     });
     const { client } = (await res.json()) as { client: ClientRecord };
-    const record = await rpc.request<ClientRecord>('client-registry', 'clients.get', { client_id: client.client_id });
-    expect(record).toMatchObject({ client_id: client.client_id, scopes: ['orders:read'], status: 'ACTIVE' });
+    const record = await rpc.request<ClientRecord>('client-registry', 'clients.get', {
+      client_id: client.client_id,
+    });
+    expect(record).toMatchObject({
+      client_id: client.client_id,
+      scopes: ['orders:read'],
+      status: 'ACTIVE',
+    });
     expect(record.client_secret_hash).toMatch(/^sha256\$[0-9a-f]{64}$/);
   });
 
   it('answers an unknown client with { code: 65006 }', async () => {
-    const error = await rpc.request('client-registry', 'clients.get', { client_id: randomUUID() }).catch((e: unknown) => e);
+    const error = await rpc
+      .request('client-registry', 'clients.get', { client_id: randomUUID() })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RemoteError);
     expect(error).toMatchObject({ code: 65006 });
   });
 
   it('answers a malformed request with a clear error code', async () => {
-    const error = await rpc.request('client-registry', 'clients.get', { client_id: 'nope' }).catch((e: unknown) => e);
+    const error = await rpc
+      .request('client-registry', 'clients.get', { client_id: 'nope' })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 65012, message: 'client_id must be a uuid' });
+  });
+
+  it('serves its OpenAPI document at /docs', async () => {
+    const doc = (await (await fetch(`${base}/docs-json`)).json()) as {
+      paths: Record<string, unknown>;
+      info: { title: string };
+    };
+    expect(doc.info.title).toBe('Portico client registry');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/admin/clients',
+        '/admin/clients/{clientId}',
+        '/admin/clients/{clientId}/rotate-secret',
+        '/admin/clients/{clientId}/suspend',
+        '/admin/clients/{clientId}/activate',
+        '/admin/clients/{clientId}/revoke',
+      ]),
+    );
+    expect((await fetch(`${base}/docs`)).status).toBe(200);
+  });
+
+  it('stops with code 0 on SIGTERM', async () => {
+    expect(await registry.stop('SIGTERM')).toBe(0);
   });
 });

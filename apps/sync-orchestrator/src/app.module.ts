@@ -13,7 +13,10 @@ export interface SyncOrchestratorOptions {
 
 @Module({})
 export class AppModule {
-  static forRoot(config: SyncOrchestratorConfig, options: SyncOrchestratorOptions = {}): DynamicModule {
+  static forRoot(
+    config: SyncOrchestratorConfig,
+    options: SyncOrchestratorOptions = {},
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [

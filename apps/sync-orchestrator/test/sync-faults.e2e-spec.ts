@@ -8,6 +8,7 @@ import {
   type ErrorData,
   type FetchLike,
   type SessionStatus,
+  type SyncClient,
 } from '@libs/sync-client';
 import type { Client } from 'pg';
 import {
@@ -53,6 +54,28 @@ describe('sync-orchestrator: failures, retries, cancels, disconnects and forged 
     await Promise.all([discogs.close(), issuer.close(), db.end()]);
   });
 
+  /** A bare socket of `userId` and the first refusal the server sends it. */
+  async function rawSocket(userId: string) {
+    const socket = io(new URL(SYNC_NAMESPACE, app.url).href, {
+      auth: { token: await issuer.sign(userId) },
+      transports: ['websocket'],
+      forceNew: true,
+    });
+    const refusal = new Promise<ErrorData>((resolve) =>
+      socket.on(
+        SYNC_EVENT,
+        (m: { type: string; data: ErrorData }) => m.type === 'sync_error' && resolve(m.data),
+      ),
+    );
+    return { socket, refusal };
+  }
+
+  /** Resolves once the client has seen `pages` pages completed. */
+  const pagesDone = (client: SyncClient, pages: number) =>
+    new Promise<void>((resolve) =>
+      client.on('progress', (p) => p.completedPages >= pages && resolve()),
+    );
+
   it('retries 5xx, 429 and invalid bodies with backoff and still stores every item once', async () => {
     discogs.fail({ status: 503, times: 2, pathIncludes: collectionPage(flaky, 2) });
     discogs.fail({ status: 429, times: 1, pathIncludes: collectionPage(flaky, 3) });
@@ -67,7 +90,9 @@ describe('sync-orchestrator: failures, retries, cancels, disconnects and forged 
     expect(discogs.count(503, flaky.discogs.username)).toBe(2);
     expect(discogs.count(429, flaky.discogs.username)).toBe(1);
     expect(actions.filter((a) => a.startsWith('Retrying page'))).toHaveLength(4);
-    expect(await storedItems(db, flaky.userId, 'collection')).toEqual(fakeItemIds(flaky.discogs, 'releases'));
+    expect(await storedItems(db, flaky.userId, 'collection')).toEqual(
+      fakeItemIds(flaky.discogs, 'releases'),
+    );
   });
 
   it('fails a request that keeps failing after the maximum retries and reports it', async () => {
@@ -93,9 +118,7 @@ describe('sync-orchestrator: failures, retries, cancels, disconnects and forged 
   it('stops dispatching at once when a sync is cancelled', async () => {
     const client = await clientOf(app.url, issuer, discogs, slow);
     await client.connect();
-    const pageSeen = new Promise<void>((resolve) =>
-      client.on('progress', (p) => p.completedPages >= 2 && resolve()),
-    );
+    const pageSeen = pagesDone(client, 2);
     const { sessionId } = await client.api.startSync({});
     await pageSeen;
     const cancelled = await client.api.cancel(sessionId);
@@ -117,9 +140,7 @@ describe('sync-orchestrator: failures, retries, cancels, disconnects and forged 
   it('pauses a sync when its client disconnects and resumes it when a client reconnects', async () => {
     const first = await clientOf(app.url, issuer, discogs, roaming);
     await first.connect();
-    const pageSeen = new Promise<void>((resolve) =>
-      first.on('progress', (p) => p.completedPages >= 1 && resolve()),
-    );
+    const pageSeen = pagesDone(first, 1);
     const { sessionId } = await first.api.startSync({});
     await pageSeen;
     first.close();
@@ -133,7 +154,9 @@ describe('sync-orchestrator: failures, retries, cancels, disconnects and forged 
     await second.connect();
     expect(await outcome).toMatchObject({ processedItems: 600 });
     second.close();
-    expect(await storedItems(db, roaming.userId, 'collection')).toEqual(fakeItemIds(roaming.discogs, 'releases'));
+    expect(await storedItems(db, roaming.userId, 'collection')).toEqual(
+      fakeItemIds(roaming.discogs, 'releases'),
+    );
   });
 
   it("rejects an answer sent for another user's request and lets the owner finish", async () => {
@@ -145,19 +168,14 @@ describe('sync-orchestrator: failures, retries, cancels, disconnects and forged 
       return fetch(url, init);
     };
     const owner = await clientOf(app.url, issuer, discogs, victim, { discogsFetch: heldFetch });
-    const firstRequest = new Promise<string>((resolve) => owner.on('request', (r) => resolve(r.requestId)));
+    const firstRequest = new Promise<string>((resolve) =>
+      owner.on('request', (r) => resolve(r.requestId)),
+    );
     await owner.connect();
     const { sessionId, outcome } = await startWatched(owner);
     const requestId = await firstRequest;
 
-    const socket = io(new URL(SYNC_NAMESPACE, app.url).href, {
-      auth: { token: await issuer.sign(forger.userId) },
-      transports: ['websocket'],
-      forceNew: true,
-    });
-    const refusal = new Promise<ErrorData>((resolve) =>
-      socket.on(SYNC_EVENT, (m: { type: string; data: ErrorData }) => m.type === 'sync_error' && resolve(m.data)),
-    );
+    const { socket, refusal } = await rawSocket(forger.userId);
     const forged = { requestId, status: 200, headers: {}, body: '{"id":1,"username":"forger"}' };
     socket.emit(SYNC_EVENT, envelope('f-1', MessageType.ApiResponse, `sync:${sessionId}`, forged));
     expect(await refusal).toMatchObject({ code: 'response_rejected', requestId });
@@ -171,18 +189,13 @@ describe('sync-orchestrator: failures, retries, cancels, disconnects and forged 
       [sessionId],
     );
     expect(rows[0].discogs_username).toBe(victim.discogs.username);
-    expect(await storedItems(db, victim.userId, 'collection')).toEqual(fakeItemIds(victim.discogs, 'releases'));
+    expect(await storedItems(db, victim.userId, 'collection')).toEqual(
+      fakeItemIds(victim.discogs, 'releases'),
+    );
   });
 
   it('refuses a message that is not a valid answer envelope', async () => {
-    const socket = io(new URL(SYNC_NAMESPACE, app.url).href, {
-      auth: { token: await issuer.sign(forger.userId) },
-      transports: ['websocket'],
-      forceNew: true,
-    });
-    const refusal = new Promise<ErrorData>((resolve) =>
-      socket.on(SYNC_EVENT, (m: { data: ErrorData }) => resolve(m.data)),
-    );
+    const { socket, refusal } = await rawSocket(forger.userId);
     socket.emit(SYNC_EVENT, { type: 'sync_progress', data: {} });
     expect(await refusal).toMatchObject({ code: 'invalid_message', fatal: false });
     socket.disconnect();

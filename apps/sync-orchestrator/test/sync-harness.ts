@@ -74,7 +74,11 @@ export interface InProcessApp {
 
 export async function startInProcess(env: Env): Promise<InProcessApp> {
   const port = await freePort();
-  const config = loadSyncOrchestratorConfig({ ...env, SYNC_ORCHESTRATOR_PORT: String(port), HOST: '127.0.0.1' });
+  const config = loadSyncOrchestratorConfig({
+    ...env,
+    SYNC_ORCHESTRATOR_PORT: String(port),
+    HOST: '127.0.0.1',
+  });
   const tokens = new FakeDiscogsTokenStore();
   const app = await createHttpApp(AppModule.forRoot(config, { discogsTokenStore: tokens }), config);
   await app.listen(port, '127.0.0.1');
@@ -118,7 +122,10 @@ export async function startWatched(
 }
 
 /** Resolves with the session's completion or rejects with its fatal error. */
-export function outcomeOf(client: SyncClient, sessionId: () => string | undefined): Promise<CompleteData> {
+export function outcomeOf(
+  client: SyncClient,
+  sessionId: () => string | undefined,
+): Promise<CompleteData> {
   return new Promise((resolve, reject) => {
     client.on('complete', (done) => {
       if (done.sessionId === sessionId()) resolve(done);
@@ -147,7 +154,11 @@ export async function storedItems(db: Client, userId: string, syncType: string):
 
 /** sync-orchestrator as a real process (from dist/), ready to serve. */
 export async function spawnOrchestrator(env: Env, port: number): Promise<RunningProcess> {
-  const app = spawnApp('sync-orchestrator', { ...env, SYNC_ORCHESTRATOR_PORT: String(port), HOST: '127.0.0.1' });
+  const app = spawnApp('sync-orchestrator', {
+    ...env,
+    SYNC_ORCHESTRATOR_PORT: String(port),
+    HOST: '127.0.0.1',
+  });
   await waitFor(
     'sync-orchestrator readiness',
     async () => (await statusOf(`http://127.0.0.1:${port}/health/ready`)) === 200,

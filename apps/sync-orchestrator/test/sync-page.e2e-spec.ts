@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { FakeDiscogs, fakeItemIds, REPO_ROOT, TestJwtIssuer } from '@libs/testing';
 import type { Client } from 'pg';
-import { startInProcess, storedItems, syncEnv, testDb, testUser, type InProcessApp } from './sync-harness';
+import {
+  startInProcess,
+  storedItems,
+  syncEnv,
+  testDb,
+  testUser,
+  type InProcessApp,
+} from './sync-harness';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -28,7 +35,8 @@ describe('the /sync/ page in headless Chromium', () => {
   const user = testUser(900);
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh`);
     issuer = await TestJwtIssuer.start();
     discogs = await FakeDiscogs.start({ users: [user.discogs], limit: 4, windowMs: 1_000 });
     app = await startInProcess(
@@ -58,7 +66,10 @@ describe('the /sync/ page in headless Chromium', () => {
   it('runs a collection sync to 100 % with live progress', async () => {
     const page = await browser.newPage();
     const problems: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && problems.push(`${m.text()} ${m.location().url}`));
+    page.on(
+      'console',
+      (m) => m.type() === 'error' && problems.push(`${m.text()} ${m.location().url}`),
+    );
     page.on('pageerror', (e) => problems.push(e.message));
     const token = await issuer.sign(user.userId);
     await page.goto(`${app.url}/sync/#access_token=${token}`);
@@ -69,7 +80,9 @@ describe('the /sync/ page in headless Chromium', () => {
     await page.waitForSelector('#status[data-status="in_progress"]');
     await page.locator('#eta', { hasText: /^about .* left/ }).waitFor();
     const midway = Number(await page.getAttribute('#progress-bar', 'aria-valuenow'));
-    expect(await page.textContent('#action')).toMatch(/^(Processing page \d of 9|Waiting for the Discogs rate limit)/);
+    expect(await page.textContent('#action')).toMatch(
+      /^(Processing page \d of 9|Waiting for the Discogs rate limit)/,
+    );
     mkdirSync(join(REPO_ROOT, 'tmp'), { recursive: true });
     await page.screenshot({ path: join(REPO_ROOT, 'tmp/sync-page-running.png'), fullPage: true });
     await page.waitForSelector('#progress-bar[aria-valuenow="100"]', { timeout: 20_000 });
@@ -81,6 +94,8 @@ describe('the /sync/ page in headless Chromium', () => {
 
     await page.screenshot({ path: join(REPO_ROOT, 'tmp/sync-page.png'), fullPage: true });
     expect(problems).toEqual([]);
-    expect(await storedItems(db, user.userId, 'collection')).toEqual(fakeItemIds(user.discogs, 'releases'));
+    expect(await storedItems(db, user.userId, 'collection')).toEqual(
+      fakeItemIds(user.discogs, 'releases'),
+    );
   }, 60_000);
 });

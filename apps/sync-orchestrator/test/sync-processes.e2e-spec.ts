@@ -1,4 +1,11 @@
-import { FakeDiscogs, fakeItemIds, freePort, TcpProxy, TestJwtIssuer, type RunningProcess } from '@libs/testing';
+import {
+  FakeDiscogs,
+  fakeItemIds,
+  freePort,
+  TcpProxy,
+  TestJwtIssuer,
+  type RunningProcess,
+} from '@libs/testing';
 import type { Client } from 'pg';
 import {
   clientOf,
@@ -31,7 +38,10 @@ describe('sync-orchestrator as a real process: a 2 000-item collection through t
     const users = [steady.discogs, unstable.discogs];
     discogs = await FakeDiscogs.start({ users, limit: LIMIT, windowMs: WINDOW_MS });
     const port = await freePort();
-    const env = syncEnv(issuer, { SYNC_RATE_LIMIT: String(LIMIT), SYNC_RATE_WINDOW_MS: String(WINDOW_MS) });
+    const env = syncEnv(issuer, {
+      SYNC_RATE_LIMIT: String(LIMIT),
+      SYNC_RATE_WINDOW_MS: String(WINDOW_MS),
+    });
     orchestrator = await spawnOrchestrator(env, port);
     proxy = await TcpProxy.start(port);
     db = await testDb();
@@ -52,7 +62,9 @@ describe('sync-orchestrator as a real process: a 2 000-item collection through t
     client.close();
 
     expect(done.processedItems).toBe(2_000);
-    expect(await storedItems(db, steady.userId, 'collection')).toEqual(fakeItemIds(steady.discogs, 'releases'));
+    expect(await storedItems(db, steady.userId, 'collection')).toEqual(
+      fakeItemIds(steady.discogs, 'releases'),
+    );
     expect(discogs.count(429)).toBe(0);
     const requests = discogs.hits.filter((h) => h.username === steady.discogs.username).length;
     expect(requests).toBe(21); // identity + 20 pages
@@ -88,7 +100,9 @@ describe('sync-orchestrator as a real process: a 2 000-item collection through t
     client.close();
     expect(drops).toBe(10);
     expect(done.processedItems).toBe(4_000);
-    expect(await storedItems(db, unstable.userId, 'collection')).toEqual(fakeItemIds(unstable.discogs, 'releases'));
+    expect(await storedItems(db, unstable.userId, 'collection')).toEqual(
+      fakeItemIds(unstable.discogs, 'releases'),
+    );
     const { rows } = await db.query(
       'SELECT status, processed_items FROM sync.discogs_collection_syncs WHERE session_id = $1',
       [sessionId],

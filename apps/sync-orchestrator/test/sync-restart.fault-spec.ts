@@ -1,4 +1,10 @@
-import { FakeDiscogs, fakeItemIds, freePort, TestJwtIssuer, type RunningProcess } from '@libs/testing';
+import {
+  FakeDiscogs,
+  fakeItemIds,
+  freePort,
+  TestJwtIssuer,
+  type RunningProcess,
+} from '@libs/testing';
 import type { Client } from 'pg';
 import {
   clientOf,
@@ -57,7 +63,9 @@ describe('sync-orchestrator killed mid-sync', () => {
     client.close();
     expect(connects).toBeGreaterThanOrEqual(2);
     expect(done).toMatchObject({ sessionId, processedItems: 2_000 });
-    expect(await storedItems(db, user.userId, 'collection')).toEqual(fakeItemIds(user.discogs, 'releases'));
+    expect(await storedItems(db, user.userId, 'collection')).toEqual(
+      fakeItemIds(user.discogs, 'releases'),
+    );
     expect(discogs.count(429)).toBe(0);
   }, 60_000);
 });

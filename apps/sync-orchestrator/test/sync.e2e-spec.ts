@@ -69,6 +69,14 @@ describe('sync-orchestrator: syncs through the client SDK', () => {
       [status.sessionId],
     );
     expect(rows).toEqual([{ status: 'completed', n: 4 }]);
+    const limits = await db.query(
+      'SELECT rate_limit, used, remaining FROM sync.discogs_rate_limits WHERE user_id = $1',
+      [alice.userId],
+    );
+    expect(limits.rows).toEqual([
+      { rate_limit: 10, used: expect.any(Number), remaining: expect.any(Number) },
+    ]);
+    expect(limits.rows[0].used + limits.rows[0].remaining).toBe(10);
   });
 
   it('syncs a wantlist beside the collection', async () => {
@@ -126,6 +134,22 @@ describe('sync-orchestrator: syncs through the client SDK', () => {
     }
   });
 
+  it('starts a collection sync without a body', async () => {
+    const user = testUser(1);
+    const res = await fetch(`${app.url}/api/discogs/syncCollection`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await issuer.sign(user.userId)}` },
+    });
+    expect(res.status).toBe(202);
+    const { sessionId } = (await res.json()) as { sessionId: string };
+    const client = await clientOf(app.url, issuer, discogs, user);
+    expect(await client.api.cancel(sessionId)).toMatchObject({
+      syncType: 'collection',
+      fullSync: false,
+      status: 'cancelled',
+    });
+  });
+
   it('shows users only their own sessions', async () => {
     const owner = await clientOf(app.url, issuer, discogs, testUser(1));
     const other = await clientOf(app.url, issuer, discogs, testUser(1));
@@ -148,7 +172,10 @@ describe('sync-orchestrator: syncs through the client SDK', () => {
     const bearer = await token();
     const res = await fetch(`${app.url}/api/discogs/syncCollection`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+      },
       body: '{}',
     });
     expect(res.status).toBe(401);
@@ -173,7 +200,10 @@ describe('sync-orchestrator: syncs through the client SDK', () => {
     const token = 'a'.repeat(40);
     expect(await client.api.putDiscogsToken(token)).toEqual({ stored: true, looksValid: true });
     expect(app.tokens.tokens.get(user.userId)).toBe(token);
-    expect(await client.api.putDiscogsToken('short-one')).toEqual({ stored: true, looksValid: false });
+    expect(await client.api.putDiscogsToken('short-one')).toEqual({
+      stored: true,
+      looksValid: false,
+    });
     await expect(client.api.putDiscogsToken('has spaces')).rejects.toBeInstanceOf(SyncApiError);
   });
 
@@ -188,9 +218,15 @@ describe('sync-orchestrator: syncs through the client SDK', () => {
     expect(await page.text()).toContain('Discogs sync');
     for (const asset of ['sync-page.js', 'lib/index.js', 'vendor/socket.io.esm.min.js']) {
       const res = await fetch(`${app.url}/sync/${asset}`);
-      expect([asset, res.status, res.headers.get('content-type')]).toEqual([asset, 200, 'text/javascript; charset=utf-8']);
+      expect([asset, res.status, res.headers.get('content-type')]).toEqual([
+        asset,
+        200,
+        'text/javascript; charset=utf-8',
+      ]);
     }
     expect((await fetch(`${app.url}/sync/..%2Fpackage.json`)).status).toBe(404);
-    expect(await (await fetch(`${app.url}/sync/config.json`)).json()).toEqual({ demoDiscogsBaseUrl: null });
+    expect(await (await fetch(`${app.url}/sync/config.json`)).json()).toEqual({
+      demoDiscogsBaseUrl: null,
+    });
   });
 });

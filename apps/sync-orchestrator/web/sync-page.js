@@ -136,9 +136,17 @@ async function cancel() {
 async function saveToken() {
   try {
     const accessToken = $('access-token').value.trim();
-    const api = new SyncApi(location.origin, async () => accessToken, (url, init) => fetch(url, init));
+    const api = new SyncApi(
+      location.origin,
+      async () => accessToken,
+      (url, init) => fetch(url, init),
+    );
     const answer = await api.putDiscogsToken($('discogs-token').value.trim());
-    note(answer.looksValid ? 'Discogs token saved' : 'Token saved, but it does not look like a Discogs token');
+    note(
+      answer.looksValid
+        ? 'Discogs token saved'
+        : 'Token saved, but it does not look like a Discogs token',
+    );
   } catch (error) {
     note(error.message, 'error');
   }
@@ -147,4 +155,5 @@ async function saveToken() {
 $('sync-form').addEventListener('submit', start);
 $('cancel').addEventListener('click', cancel);
 $('save-token').addEventListener('click', saveToken);
-if (config.demoDiscogsBaseUrl) note(`Demo mode: Discogs requests go to ${config.demoDiscogsBaseUrl}`);
+if (config.demoDiscogsBaseUrl)
+  note(`Demo mode: Discogs requests go to ${config.demoDiscogsBaseUrl}`);

@@ -23,10 +23,9 @@ describe('sync-orchestrator configuration', () => {
   });
 
   it('reads algorithm lists and refuses unknown ones', () => {
-    expect(loadSyncOrchestratorConfig({ SYNC_JWT_ALGORITHMS: 'ES256, RS256' }).jwt.algorithms).toEqual([
-      'ES256',
-      'RS256',
-    ]);
+    expect(
+      loadSyncOrchestratorConfig({ SYNC_JWT_ALGORITHMS: 'ES256, RS256' }).jwt.algorithms,
+    ).toEqual(['ES256', 'RS256']);
     expect(() => loadSyncOrchestratorConfig({ SYNC_JWT_ALGORITHMS: 'none' })).toThrow(ConfigError);
   });
 
@@ -39,13 +38,16 @@ describe('sync-orchestrator configuration', () => {
       /refused when NODE_ENV=production/,
     );
     expect(() =>
-      loadSyncOrchestratorConfig({ ...demo, SYNC_DEMO_DISCOGS_BASE_URL: 'https://discogs-mirror.example' }),
+      loadSyncOrchestratorConfig({
+        ...demo,
+        SYNC_DEMO_DISCOGS_BASE_URL: 'https://discogs-mirror.example',
+      }),
     ).toThrow(/loopback/);
   });
 
   it('bounds the response size by the transport cap', () => {
-    expect(() => loadSyncOrchestratorConfig({ SYNC_MAX_RESPONSE_BYTES: String(64 * 1024 * 1024) })).toThrow(
-      /SYNC_MAX_RESPONSE_BYTES/,
-    );
+    expect(() =>
+      loadSyncOrchestratorConfig({ SYNC_MAX_RESPONSE_BYTES: String(64 * 1024 * 1024) }),
+    ).toThrow(/SYNC_MAX_RESPONSE_BYTES/);
   });
 });

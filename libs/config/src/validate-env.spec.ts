@@ -55,11 +55,21 @@ describe('environment validation', () => {
   });
 
   it('requires ADMIN_TOKEN outside development and warns about the default inside it', () => {
-    expect(() => loadAuthConfig({ NODE_ENV: 'production', PORTICO_KEK: Buffer.alloc(32, 1).toString('base64') })).toThrow(/ADMIN_TOKEN/);
+    expect(() =>
+      loadAuthConfig({
+        NODE_ENV: 'production',
+        PORTICO_KEK: Buffer.alloc(32, 1).toString('base64'),
+      }),
+    ).toThrow(/ADMIN_TOKEN/);
     const dev = loadAuthConfig({ NODE_ENV: 'development' });
     expect(dev.admin.token.length).toBeGreaterThanOrEqual(16);
     expect(dev.warnings.join()).toMatch(/ADMIN_TOKEN/);
-    expect(loadAuthConfig({ ADMIN_TOKEN: 'x'.repeat(32), PORTICO_KEK: Buffer.alloc(32, 1).toString('base64') }).warnings).toEqual([]);
+    expect(
+      loadAuthConfig({
+        ADMIN_TOKEN: 'x'.repeat(32),
+        PORTICO_KEK: Buffer.alloc(32, 1).toString('base64'),
+      }).warnings,
+    ).toEqual([]);
   });
 
   it('rejects an admin token that is too short', () => {

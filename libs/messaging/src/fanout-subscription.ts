@@ -73,6 +73,9 @@ export class FanoutSubscription {
     this.redis.on('close', () => this.markUnhealthy());
     try {
       await this.check();
+      // Connected and positioned: healthy now, not only once the first blocking read returns
+      // (an idle stream would otherwise keep a cache bypassed for a whole block period).
+      this.markHealthy();
     } catch (error) {
       this.markUnhealthy();
       this.logger.warn({ err: errorMessage(error) }, 'cannot read the stream yet; retrying');

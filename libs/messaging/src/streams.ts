@@ -6,6 +6,7 @@
 export const Streams = {
   AdminClientEvents: 'stream:admin.client.events',
   ClientRegistryChanges: 'stream:client-registry.changes',
+  ClientRegistryCredentials: 'stream:client-registry.credentials',
   AuthIssuedTokens: 'stream:auth.issued-tokens',
   /** Requests to one service's RPC handlers (a consumer group per service). */
   rpc: (service: string): string => `stream:rpc:${service}`,

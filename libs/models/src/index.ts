@@ -25,7 +25,13 @@ export {
   matchesSha256Hash,
   sha256SecretHash,
 } from './client-secret';
-export { compileAllowlist, InvalidCidrError, normalizeCidr, unmapIPv4, type IpMatcher } from './ip-allowlist';
+export {
+  compileAllowlist,
+  InvalidCidrError,
+  normalizeCidr,
+  unmapIPv4,
+  type IpMatcher,
+} from './ip-allowlist';
 export {
   ADMIN_CLIENT_EVENT_TYPES,
   type AdminClientEvent,

@@ -25,7 +25,10 @@ function hostBitsSet(address: string, prefix: number, family: 4 | 6): boolean {
 }
 
 const addressBits4 = (a: string) =>
-  a.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
+  a
+    .split('.')
+    .map((o) => Number(o).toString(2).padStart(8, '0'))
+    .join('');
 
 function addressBits6(a: string): string {
   const [head, tail = ''] = a.split('::');
@@ -43,13 +46,16 @@ function addressBits6(a: string): string {
 export function normalizeCidr(input: string): string {
   const trimmed = input.trim();
   const [rawAddress, rawPrefix, ...rest] = trimmed.split('/');
-  if (rest.length > 0 || !rawAddress) throw new InvalidCidrError(input, 'expected address or address/prefix');
+  if (rest.length > 0 || !rawAddress)
+    throw new InvalidCidrError(input, 'expected address or address/prefix');
   let address = rawAddress.toLowerCase();
   let prefix = rawPrefix === undefined ? undefined : Number(rawPrefix);
-  if (rawPrefix !== undefined && !/^\d{1,3}$/.test(rawPrefix)) throw new InvalidCidrError(input, 'prefix must be a number');
+  if (rawPrefix !== undefined && !/^\d{1,3}$/.test(rawPrefix))
+    throw new InvalidCidrError(input, 'prefix must be a number');
   const unmapped = unmapIPv4(address);
   if (unmapped !== address) {
-    if (prefix !== undefined && prefix < 96) throw new InvalidCidrError(input, 'IPv4-mapped prefix must be at least 96');
+    if (prefix !== undefined && prefix < 96)
+      throw new InvalidCidrError(input, 'IPv4-mapped prefix must be at least 96');
     address = unmapped;
     prefix = prefix === undefined ? undefined : prefix - 96;
   }
@@ -70,8 +76,11 @@ function compress6(address: string): string {
     .match(/.{16}/g)!
     .map((g) => parseInt(g, 2).toString(16));
   let best = { start: -1, len: 0 };
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== '0') { i++; continue; }
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== '0') {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && groups[j] === '0') j++;
     if (j - i > best.len && j - i > 1) best = { start: i, len: j - i };

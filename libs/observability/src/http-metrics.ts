@@ -8,7 +8,10 @@ import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 export class HttpMetrics implements OnModuleInit {
   private readonly duration: Histogram<'method' | 'route' | 'status_code'>;
   // Label children by method/route/status: observing through a child skips label hashing.
-  private readonly children = new Map<string, ReturnType<Histogram<'method' | 'route' | 'status_code'>['labels']>>();
+  private readonly children = new Map<
+    string,
+    ReturnType<Histogram<'method' | 'route' | 'status_code'>['labels']>
+  >();
 
   constructor(
     private readonly registry: Registry,

@@ -13,6 +13,12 @@ import { RedisHealthCheck, RedisModule } from '@libs/redis';
 export interface CoreOptions {
   /** Connect to PostgreSQL and let readiness depend on it (default true). */
   database?: boolean;
+  /**
+   * Let readiness depend on PostgreSQL (default true). Auth turns it off: it serves cached
+   * clients without the database, and pulling every pod out of rotation during a database
+   * outage would stop all token issuance instead of none.
+   */
+  databaseReadiness?: boolean;
   /** Connect to Redis and let readiness depend on it (default true). */
   redis?: boolean;
   /** One log line per HTTP request (default true). */
@@ -33,7 +39,7 @@ export class CoreModule {
     const stores: Type[] = [];
     if (database) {
       stores.push(DatabaseModule);
-      checks.push(DatabaseHealthCheck);
+      if (options.databaseReadiness !== false) checks.push(DatabaseHealthCheck);
     }
     if (redis) {
       stores.push(RedisModule);

@@ -3,9 +3,16 @@ import { Logger as NestLogger, ValidationPipe, type DynamicModule } from '@nestj
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { BaseConfig } from '@libs/config';
 import { requestCorrelationId } from '@libs/observability';
 import { AppErrorFilter } from './app-error.filter';
+
+/** Title and description of an app's OpenAPI document. */
+export interface OpenApiOptions {
+  title: string;
+  description: string;
+}
 
 /** Request bodies above this are refused with 413 before any handler runs. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -14,6 +21,7 @@ const BODY_LIMIT_BYTES = 1024 * 1024;
 export async function createHttpApp(
   module: DynamicModule,
   config: BaseConfig,
+  openApi?: OpenApiOptions,
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     trustProxy: config.http.trustProxy,
@@ -34,6 +42,18 @@ export async function createHttpApp(
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
+  if (openApi) {
+    // OpenAPI document of the app's REST API at /docs (UI) and /docs-json.
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle(openApi.title)
+        .setDescription(openApi.description)
+        .addBearerAuth()
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, document);
+  }
   const logger = new NestLogger('Bootstrap');
   for (const warning of config.warnings) logger.warn(`!!! ${warning}`);
   return app;

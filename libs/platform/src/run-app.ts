@@ -1,7 +1,7 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import { ConfigError, type BaseConfig } from '@libs/config';
-import { createHttpApp } from './create-app';
+import { createHttpApp, type OpenApiOptions } from './create-app';
 import { exitOnSignals } from './graceful-shutdown';
 
 export interface AppDefinition {
@@ -13,6 +13,8 @@ export interface AppDefinition {
    * must fit in the shutdown timeout.
    */
   transports?: (app: INestApplication) => CustomTransportStrategy[];
+  /** Serve an OpenAPI document of the REST API at /docs. */
+  openApi?: OpenApiOptions;
 }
 
 /**
@@ -49,7 +51,7 @@ async function start(define: () => AppDefinition): Promise<void> {
     process.exit(1);
   }
   const { config, module } = definition;
-  const app = await createHttpApp(module, config);
+  const app = await createHttpApp(module, config, definition.openApi);
   exitOnSignals(app, config.shutdown);
   await startTransports(app, definition.transports);
   await app.listen(config.http.port, config.http.host);

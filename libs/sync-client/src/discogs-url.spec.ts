@@ -29,13 +29,17 @@ describe('Discogs URL guard', () => {
   });
 
   it('still refuses other hosts when an override is set', () => {
-    expect(() => targetUrl('https://evil.example/x', 'http://127.0.0.1:8080')).toThrow(RefusedUrlError);
+    expect(() => targetUrl('https://evil.example/x', 'http://127.0.0.1:8080')).toThrow(
+      RefusedUrlError,
+    );
   });
 
-  it.each(['https://discogs-proxy.example', 'http://10.0.0.5:80', 'file:///etc/passwd', 'http://u:p@localhost'])(
-    'accepts only loopback overrides, not %s',
-    (base) => {
-      expect(() => assertLoopbackBaseUrl(base)).toThrow(RefusedUrlError);
-    },
-  );
+  it.each([
+    'https://discogs-proxy.example',
+    'http://10.0.0.5:80',
+    'file:///etc/passwd',
+    'http://u:p@localhost',
+  ])('accepts only loopback overrides, not %s', (base) => {
+    expect(() => assertLoopbackBaseUrl(base)).toThrow(RefusedUrlError);
+  });
 });

@@ -17,7 +17,13 @@ function recordingFetch(response: () => Response) {
 }
 
 const executor = (fetch: FetchLike, overrides = {}) =>
-  new RequestExecutor({ discogsToken: 'secret-token', fetch, maxBodyBytes: 64, timeoutMs: 1_000, ...overrides });
+  new RequestExecutor({
+    discogsToken: 'secret-token',
+    fetch,
+    maxBodyBytes: 64,
+    timeoutMs: 1_000,
+    ...overrides,
+  });
 
 describe('RequestExecutor', () => {
   it('calls Discogs with the user token and only the headers it allows, and reports the answer', async () => {
@@ -25,7 +31,11 @@ describe('RequestExecutor', () => {
       () =>
         new Response('{"ok":true}', {
           status: 200,
-          headers: { 'X-Discogs-Ratelimit-Remaining': '59', 'Set-Cookie': 'a=b', 'Content-Type': 'application/json' },
+          headers: {
+            'X-Discogs-Ratelimit-Remaining': '59',
+            'Set-Cookie': 'a=b',
+            'Content-Type': 'application/json',
+          },
         }),
     );
     const answer = await executor(fetch).execute(request('https://api.discogs.com/oauth/identity'));
@@ -51,7 +61,9 @@ describe('RequestExecutor', () => {
 
   it('refuses methods other than GET', async () => {
     const { calls, fetch } = recordingFetch(() => new Response('x'));
-    const answer = await executor(fetch).execute(request('https://api.discogs.com/oauth/identity', 'DELETE'));
+    const answer = await executor(fetch).execute(
+      request('https://api.discogs.com/oauth/identity', 'DELETE'),
+    );
     expect(calls).toHaveLength(0);
     expect(answer.error).toBe('refusing method DELETE');
   });
@@ -67,7 +79,13 @@ describe('RequestExecutor', () => {
   it('gives up on a body above the size limit', async () => {
     const { fetch } = recordingFetch(() => new Response('x'.repeat(65)));
     const answer = await executor(fetch).execute(request('https://api.discogs.com/oauth/identity'));
-    expect(answer).toEqual({ requestId: 'r-1', status: 0, headers: {}, body: '', error: 'response body too large' });
+    expect(answer).toEqual({
+      requestId: 'r-1',
+      status: 0,
+      headers: {},
+      body: '',
+      error: 'response body too large',
+    });
   });
 
   it('reports a network failure as status 0', async () => {

@@ -58,7 +58,12 @@ export class RequestExecutor {
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
       const body = await readLimited(response, this.options.maxBodyBytes);
-      return { requestId: request.requestId, status: response.status, headers: pick(response), body };
+      return {
+        requestId: request.requestId,
+        status: response.status,
+        headers: pick(response),
+        body,
+      };
     } catch (error) {
       if (error instanceof BodyTooLargeError) return failed('response body too large');
       return failed(error instanceof Error ? `${error.name}: ${error.message}` : 'request failed');

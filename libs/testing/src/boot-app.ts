@@ -6,7 +6,7 @@ import { createHttpApp, startTransports, type AppDefinition } from '../../platfo
  * drive it with `app.inject(...)`, or call `listen(0)` for a real socket. Close it with `app.close()`.
  */
 export async function bootApp(definition: AppDefinition): Promise<NestFastifyApplication> {
-  const app = await createHttpApp(definition.module, definition.config);
+  const app = await createHttpApp(definition.module, definition.config, definition.openApi);
   await startTransports(app, definition.transports);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

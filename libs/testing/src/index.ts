@@ -8,6 +8,7 @@ export {
   type RunningProcess,
 } from './processes';
 export { PrivateRedis } from './redis-server';
+export { PrivatePostgres } from './postgres-server';
 export {
   assertTestDatabase,
   testDatabaseUrl,

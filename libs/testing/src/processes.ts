@@ -4,7 +4,11 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Env } from '../../config/src';
 
-export const REPO_ROOT = resolve(__dirname, '../../..');
+/** The repository root, from the source tree or from its compiled copy under dist/. */
+export const REPO_ROOT = ((dir: string) => {
+  const fromSource = resolve(dir, '../../..');
+  return fromSource.endsWith('/dist') ? resolve(fromSource, '..') : fromSource;
+})(__dirname);
 
 /** A TCP port that was free a moment ago (the OS picks it). */
 export async function freePort(): Promise<number> {

@@ -19,7 +19,11 @@ export class CacheStatsController {
   async stats(): Promise<Record<string, unknown>> {
     const stats = this.clients.cache.stats();
     return {
-      clients: { ...stats, invalidation_feed_healthy: this.clients.feedHealthy, bypassed: this.clients.cache.isBypassed },
+      clients: {
+        ...stats,
+        invalidation_feed_healthy: this.clients.feedHealthy,
+        bypassed: this.clients.cache.isBypassed,
+      },
       pending_token_records: await this.flusher.pending(),
     };
   }

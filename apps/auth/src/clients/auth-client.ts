@@ -1,4 +1,9 @@
-import { compileAllowlist, type ClientRecord, type ClientStatus, type IpMatcher } from '@libs/models';
+import {
+  compileAllowlist,
+  type ClientRecord,
+  type ClientStatus,
+  type IpMatcher,
+} from '@libs/models';
 
 /** The permission that lets a client call the introspection endpoint. */
 export const INTROSPECT_SCOPE = 'introspect';
@@ -35,7 +40,9 @@ export function compileClient(record: ClientRecord): AuthClient {
     id: record.client_id,
     status: record.status,
     version: record.version,
-    secretHashes: [record.client_secret_hash, record.api_key_hash].filter((h): h is string => h !== null),
+    secretHashes: [record.client_secret_hash, record.api_key_hash].filter(
+      (h): h is string => h !== null,
+    ),
     previousSecretHash: record.previous_secret_hash,
     previousSecretExpiresAt: epochMs(record.previous_secret_expires_at),
     grantTypes: new Set(record.grant_types),

@@ -21,8 +21,10 @@ export class ClientAuthenticator {
 
   async authenticate(credentials: ClientCredentials, ip: string): Promise<AuthClient> {
     const blockedFor = this.throttle.blockedFor(credentials.clientId, ip);
-    if (blockedFor > 0) throw OAuthError.tooMany(blockedFor, 'too many failed authentications; try again later');
-    const client = this.clients.getIfPresent(credentials.clientId) ?? (await this.lookup(credentials.clientId));
+    if (blockedFor > 0)
+      throw OAuthError.tooMany(blockedFor, 'too many failed authentications; try again later');
+    const client =
+      this.clients.getIfPresent(credentials.clientId) ?? (await this.lookup(credentials.clientId));
     const authenticated = await this.secrets.verify(client, credentials.clientSecret);
     if (!client || !authenticated || client.status !== 'ACTIVE') {
       await this.throttle.recordFailure(credentials.clientId, ip).catch(() => undefined);

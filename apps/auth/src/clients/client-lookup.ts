@@ -1,7 +1,20 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
 import { Registry } from 'prom-client';
-import { CacheInvalidator, CacheKeys, L1Cache, RedisJsonCache, registerCacheMetrics } from '@libs/caching';
+import {
+  CacheInvalidator,
+  CacheKeys,
+  L1Cache,
+  RedisJsonCache,
+  registerCacheMetrics,
+} from '@libs/caching';
 import { ClientCacheConfig, ClientL1Config, RedisConfig } from '@libs/config';
 import { FanoutSubscription, RpcClient, Streams, type ReceivedMessage } from '@libs/messaging';
 import { RemoteError, type ClientChangedEvent, type ClientRecord } from '@libs/models';
@@ -31,12 +44,13 @@ export class ClientLookup implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(REDIS) redis: Redis,
     private readonly keys: CacheKeys,
     private readonly rpc: RpcClient,
-    l1: ClientL1Config,
+    private readonly dataSource: DataSource,
+    private readonly l1Config: ClientL1Config,
     l2: ClientCacheConfig,
     redisConfig: RedisConfig,
     registry: Registry,
   ) {
-    this.cache = new L1Cache<AuthClient>({ max: l1.max, ttlMs: l1.ttlMs });
+    this.cache = new L1Cache<AuthClient>({ max: l1Config.max, ttlMs: l1Config.ttlMs });
     this.l2 = new RedisJsonCache<ClientRecord>(redis, { ttlMs: l2.ttlSeconds * 1000 });
     this.invalidator = new CacheInvalidator(this.cache, { bypassUntilHealthy: true });
     this.feed = new FanoutSubscription({
@@ -53,6 +67,35 @@ export class ClientLookup implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationBootstrap(): Promise<void> {
     await this.feed.start();
+    void this.warmUp();
+  }
+
+  /**
+   * Loads the clients that most recently obtained tokens (CLIENT_CACHE_WARM of them) so the
+   * first requests after a start or deploy hit L1. Runs in the background; failures only log.
+   */
+  async warmUp(): Promise<number> {
+    if (this.l1Config.warm === 0) return 0;
+    try {
+      // Until the invalidation feed is healthy the L1 is bypassed and would keep nothing.
+      for (let waited = 0; !this.invalidator.isHealthy && waited < 30_000; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const rows = (await this.dataSource.query(
+        `SELECT client_id::text AS id FROM auth.issued_tokens
+         WHERE issued_at > now() - interval '1 day'
+         GROUP BY client_id ORDER BY max(issued_at) DESC LIMIT $1`,
+        [this.l1Config.warm],
+      )) as { id: string }[];
+      // Loads go through L1's single flight; a few at a time keep the registry unbothered.
+      for (let i = 0; i < rows.length; i += 20)
+        await Promise.all(rows.slice(i, i + 20).map((r) => this.get(r.id)));
+      this.logger.log(`client cache warmed with ${rows.length} recently active clients`);
+      return rows.length;
+    } catch (error) {
+      this.logger.warn(`client cache warm-up skipped: ${(error as Error).message}`);
+      return 0;
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -84,7 +127,12 @@ export class ClientLookup implements OnApplicationBootstrap, OnApplicationShutdo
       this.logger.warn({ err: error }, 'Redis client cache unavailable; asking the registry');
     }
     try {
-      const record = await this.rpc.request<ClientRecord>('client-registry', 'clients.get', { client_id: clientId }, { timeoutMs: RPC_TIMEOUT_MS });
+      const record = await this.rpc.request<ClientRecord>(
+        'client-registry',
+        'clients.get',
+        { client_id: clientId },
+        { timeoutMs: RPC_TIMEOUT_MS },
+      );
       return compileClient(record);
     } catch (error) {
       if (error instanceof RemoteError && error.code === NOT_FOUND) return undefined;

@@ -23,7 +23,8 @@ export class SecretVerifier {
       return false;
     }
     const hashes = [...client.secretHashes];
-    if (client.previousSecretHash && now < client.previousSecretExpiresAt) hashes.push(client.previousSecretHash);
+    if (client.previousSecretHash && now < client.previousSecretExpiresAt)
+      hashes.push(client.previousSecretHash);
     let matched = false;
     // Every hash is compared (no early exit) so timing does not tell which one matched.
     for (const hash of hashes) {
@@ -35,7 +36,11 @@ export class SecretVerifier {
   private async matches(client: AuthClient, secret: string, hash: string): Promise<boolean> {
     if (hash.startsWith('sha256$')) return matchesSha256Hash(secret, hash);
     if (!hash.startsWith('$argon2id$')) return false;
-    const mac = createHmac('sha256', this.hmacKey).update(hash).update('\0').update(secret).digest('hex');
+    const mac = createHmac('sha256', this.hmacKey)
+      .update(hash)
+      .update('\0')
+      .update(secret)
+      .digest('hex');
     for (const known of client.verifiedSecrets) {
       if (timingSafeEqual(Buffer.from(known, 'hex'), Buffer.from(mac, 'hex'))) return true;
     }

@@ -26,7 +26,10 @@ export class IntrospectionService {
 
   async introspect(http: OAuthHttpRequest): Promise<object> {
     const form = formBody(http.contentType, http.body);
-    const caller = await this.authenticator.authenticate(clientCredentials(form, http.authorization), http.ip);
+    const caller = await this.authenticator.authenticate(
+      clientCredentials(form, http.authorization),
+      http.ip,
+    );
     if (!caller.scopes.has(INTROSPECT_SCOPE)) {
       throw new OAuthError('unauthorized_client', 'this client may not introspect tokens', 403);
     }
@@ -34,8 +37,10 @@ export class IntrospectionService {
     if (!claims) return INACTIVE;
     try {
       if (await this.revocations.isRevoked(claims.jti)) return INACTIVE;
-      const client = this.clients.getIfPresent(claims.client_id) ?? (await this.clients.get(claims.client_id));
-      if (!client || client.status !== 'ACTIVE' || claims.iat < client.revokedBefore) return INACTIVE;
+      const client =
+        this.clients.getIfPresent(claims.client_id) ?? (await this.clients.get(claims.client_id));
+      if (!client || client.status !== 'ACTIVE' || claims.iat < client.revokedBefore)
+        return INACTIVE;
     } catch {
       // Fail closed: without the revocation store or the registry, no token is vouched for.
       throw OAuthError.unavailable('token state cannot be checked right now; retry');

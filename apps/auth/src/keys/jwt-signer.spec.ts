@@ -7,14 +7,23 @@ describe.each<[SigningAlgorithm, 'ec' | 'ed25519']>([
   ['EdDSA', 'ed25519'],
 ])('JwtSigner %s', (alg, type) => {
   const { privateKey, publicKey } =
-    type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
+    type === 'ec'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : generateKeyPairSync('ed25519');
 
   it('produces a JWT that jose verifies with the public JWK, with typ at+jwt and the kid', async () => {
     const signer = new JwtSigner('kid-1', alg, privateKey);
-    const token = signer.sign({ iss: 'http://issuer', sub: 'c1', exp: Math.floor(Date.now() / 1000) + 60 });
+    const token = signer.sign({
+      iss: 'http://issuer',
+      sub: 'c1',
+      exp: Math.floor(Date.now() / 1000) + 60,
+    });
     const jwk = await exportJWK(publicKey);
     const key = await importJWK({ ...jwk, alg }, alg);
-    const { payload, protectedHeader } = await jwtVerify(token, key, { typ: 'at+jwt', issuer: 'http://issuer' });
+    const { payload, protectedHeader } = await jwtVerify(token, key, {
+      typ: 'at+jwt',
+      issuer: 'http://issuer',
+    });
     expect(payload.sub).toBe('c1');
     expect(protectedHeader).toEqual({ alg, typ: 'at+jwt', kid: 'kid-1' });
     expect(decodeProtectedHeader(token).kid).toBe('kid-1');

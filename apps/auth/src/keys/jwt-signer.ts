@@ -23,7 +23,10 @@ export class JwtSigner {
   sign(claims: object): string {
     const input = this.headerSegment + Buffer.from(JSON.stringify(claims)).toString('base64url');
     // JOSE wants the raw r||s signature (IEEE P1363), not DER.
-    const signature = sign(this.digest, Buffer.from(input), { key: this.privateKey, dsaEncoding: 'ieee-p1363' });
+    const signature = sign(this.digest, Buffer.from(input), {
+      key: this.privateKey,
+      dsaEncoding: 'ieee-p1363',
+    });
     return `${input}.${signature.toString('base64url')}`;
   }
 }

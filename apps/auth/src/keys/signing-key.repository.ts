@@ -43,23 +43,43 @@ export class SigningKeyRepository {
   }
 
   async all(manager: EntityManager): Promise<StoredSigningKey[]> {
-    return manager.query(`SELECT * FROM ${TABLE} ORDER BY created_at`) as Promise<StoredSigningKey[]>;
+    return manager.query(`SELECT * FROM ${TABLE} ORDER BY created_at`) as Promise<
+      StoredSigningKey[]
+    >;
   }
 
-  async insert(manager: EntityManager, key: Omit<StoredSigningKey, 'created_at' | 'retired_at' | 'remove_after'>): Promise<void> {
+  async insert(
+    manager: EntityManager,
+    key: Omit<StoredSigningKey, 'created_at' | 'retired_at' | 'remove_after'>,
+  ): Promise<void> {
     await manager.query(
       `INSERT INTO ${TABLE} (kid, alg, public_jwk, private_key_enc, state, activated_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [key.kid, key.alg, JSON.stringify(key.public_jwk), key.private_key_enc, key.state, key.activated_at],
+      [
+        key.kid,
+        key.alg,
+        JSON.stringify(key.public_jwk),
+        key.private_key_enc,
+        key.state,
+        key.activated_at,
+      ],
     );
   }
 
   /** The current key becomes retired (published until `removeAfter`) and `nextKid` becomes current. */
   async promote(manager: EntityManager, nextKid: string, removeAfter: Date): Promise<void> {
-    await manager.query(`UPDATE ${TABLE} SET state = 'retired', retired_at = now(), remove_after = $1 WHERE state = 'current'`, [removeAfter]);
-    await manager.query(`UPDATE ${TABLE} SET state = 'current', activated_at = now() WHERE kid = $1`, [nextKid]);
+    await manager.query(
+      `UPDATE ${TABLE} SET state = 'retired', retired_at = now(), remove_after = $1 WHERE state = 'current'`,
+      [removeAfter],
+    );
+    await manager.query(
+      `UPDATE ${TABLE} SET state = 'current', activated_at = now() WHERE kid = $1`,
+      [nextKid],
+    );
   }
 
   async deleteRemoved(manager: EntityManager): Promise<void> {
-    await manager.query(`DELETE FROM ${TABLE} WHERE remove_after IS NOT NULL AND remove_after <= now()`);
+    await manager.query(
+      `DELETE FROM ${TABLE} WHERE remove_after IS NOT NULL AND remove_after <= now()`,
+    );
   }
 }

@@ -1,5 +1,15 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
 import type { EntityManager } from 'typeorm';
 import { KekConfig, TokenConfig } from '@libs/config';
@@ -48,7 +58,9 @@ export class SigningKeys implements OnApplicationBootstrap, OnApplicationShutdow
     this.timer = setInterval(() => {
       this.rotateIfDue()
         .then(() => this.reload())
-        .catch((error: unknown) => this.logger.warn({ err: error }, 'signing key refresh failed; keeping the loaded keys'));
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error }, 'signing key refresh failed; keeping the loaded keys'),
+        );
     }, RELOAD_MS);
     this.timer.unref();
   }
@@ -95,7 +107,11 @@ export class SigningKeys implements OnApplicationBootstrap, OnApplicationShutdow
       } else if (next && next.created_at.getTime() + this.config.keyPublishAhead * 1000 <= now) {
         await this.repository.promote(manager, next.kid, new Date(now + LONGEST_TOKEN_LIFETIME_MS));
         this.logger.log(`signing key ${next.kid} is now current; ${current.kid} retired`);
-      } else if (!next && this.config.keyRotateAfter > 0 && (current.activated_at?.getTime() ?? 0) + this.config.keyRotateAfter * 1000 <= now) {
+      } else if (
+        !next &&
+        this.config.keyRotateAfter > 0 &&
+        (current.activated_at?.getTime() ?? 0) + this.config.keyRotateAfter * 1000 <= now
+      ) {
         await this.create(manager, 'next');
       }
     });
@@ -106,19 +122,30 @@ export class SigningKeys implements OnApplicationBootstrap, OnApplicationShutdow
     const keys = await this.repository.published();
     const current = keys.find((k) => k.state === 'current');
     this.signer = current ? this.signerOf(current) : undefined;
-    this.document = { keys: keys.map((k) => ({ ...k.public_jwk, kid: k.kid, alg: k.alg, use: 'sig' as const })) };
-    this.verifyKeys = new Map(keys.map((k) => [k.kid, createPublicKey({ key: k.public_jwk, format: 'jwk' })]));
+    this.document = {
+      keys: keys.map((k) => ({ ...k.public_jwk, kid: k.kid, alg: k.alg, use: 'sig' as const })),
+    };
+    this.verifyKeys = new Map(
+      keys.map((k) => [k.kid, createPublicKey({ key: k.public_jwk, format: 'jwk' })]),
+    );
   }
 
   private signerOf(key: StoredSigningKey): JwtSigner {
     if (this.signer?.kid === key.kid) return this.signer;
     const der = this.keks.unwrap(key.private_key_enc, key.kid);
-    return new JwtSigner(key.kid, key.alg, createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }));
+    return new JwtSigner(
+      key.kid,
+      key.alg,
+      createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }),
+    );
   }
 
   private async create(manager: EntityManager, state: 'next' | 'current'): Promise<string> {
     const alg = this.config.alg;
-    const { privateKey, publicKey } = alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
+    const { privateKey, publicKey } =
+      alg === 'ES256'
+        ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        : generateKeyPairSync('ed25519');
     const publicJwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(publicJwk);
     const der = privateKey.export({ format: 'der', type: 'pkcs8' });

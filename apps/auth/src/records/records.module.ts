@@ -11,7 +11,12 @@ import { TokenRecorder } from './token-recorder';
 @Module({})
 export class RecordsModule {
   static forRoot(options: { worker: boolean }): DynamicModule {
-    const providers: Provider[] = [IssuedTokenRepository, TokenRecorder, TokenFlusher, TokenFlushScheduler];
+    const providers: Provider[] = [
+      IssuedTokenRepository,
+      TokenRecorder,
+      TokenFlusher,
+      TokenFlushScheduler,
+    ];
     // A deployment may run flush workers elsewhere (TOKEN_FLUSH_WORKER=false).
     if (options.worker) providers.push(TokenFlushProcessor);
     return {

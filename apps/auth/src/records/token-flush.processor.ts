@@ -1,4 +1,5 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { TOKEN_FLUSH_QUEUE, MAX_BATCHES_PER_JOB } from './token-flush.constants';
 import { TokenFlusher } from './token-flusher';
 
@@ -9,7 +10,20 @@ export class TokenFlushProcessor extends WorkerHost {
     super();
   }
 
+  private readonly logger = new Logger(TokenFlushProcessor.name);
+
   async process(): Promise<number> {
     return this.flusher.flushAll(MAX_BATCHES_PER_JOB);
+  }
+
+  // Without a listener BullMQ prints raw connection errors; one line per failure is enough.
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.warn(`token flush worker: ${error.message}`);
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(_job: unknown, error: Error): void {
+    this.logger.warn(`token flush failed (records stay buffered): ${error.message}`);
   }
 }

@@ -1,10 +1,17 @@
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { Gauge, Registry } from 'prom-client';
 import { TokenFlushConfig } from '@libs/config';
 import { TOKEN_FLUSH_QUEUE } from './token-flush.constants';
 import { TokenFlusher } from './token-flusher';
+
+const RESCHEDULE_MS = 30_000;
 
 /**
  * Keeps the periodic flush job scheduled (one scheduler shared by every pod, upserted at boot)
@@ -13,6 +20,7 @@ import { TokenFlusher } from './token-flusher';
 @Injectable()
 export class TokenFlushScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(TokenFlushScheduler.name);
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     @InjectQueue(TOKEN_FLUSH_QUEUE) private readonly queue: Queue,
@@ -32,7 +40,18 @@ export class TokenFlushScheduler implements OnApplicationBootstrap, BeforeApplic
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler(
+    await this.schedule();
+    // A Redis that restarted empty forgets the scheduler: upsert it again now and then (idempotent).
+    this.timer = setInterval(() => {
+      this.schedule().catch((error: unknown) =>
+        this.logger.warn(`flush scheduler upsert failed: ${(error as Error).message}`),
+      );
+    }, RESCHEDULE_MS);
+    this.timer.unref();
+  }
+
+  private schedule(): Promise<unknown> {
+    return this.queue.upsertJobScheduler(
       'token-flush-interval',
       { every: this.config.intervalMs },
       { name: 'flush', opts: { removeOnComplete: true, removeOnFail: 100 } },
@@ -40,6 +59,7 @@ export class TokenFlushScheduler implements OnApplicationBootstrap, BeforeApplic
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
     try {
       const flushed = await this.flusher.flushAll();
       this.logger.log(`final flush wrote ${flushed} token records`);

@@ -56,11 +56,18 @@ export class TokenFlusher {
     await this.ensureGroup();
     const entries = await this.take(this.config.batch);
     if (entries.length === 0) return 0;
-    const records = entries.map(([, fields]) => parseRecordFields(fields)).filter((r): r is TokenRecord => !!r);
-    if (records.length < entries.length) this.logger.warn(`${entries.length - records.length} malformed token records dropped`);
+    const records = entries
+      .map(([, fields]) => parseRecordFields(fields))
+      .filter((r): r is TokenRecord => !!r);
+    if (records.length < entries.length)
+      this.logger.warn(`${entries.length - records.length} malformed token records dropped`);
     await this.tokens.insertMany(records);
     const ids = entries.map(([id]) => id);
-    await this.redis.pipeline().xack(this.stream, FLUSH_GROUP, ...ids).xdel(this.stream, ...ids).exec();
+    await this.redis
+      .pipeline()
+      .xack(this.stream, FLUSH_GROUP, ...ids)
+      .xdel(this.stream, ...ids)
+      .exec();
     this.batchSize.observe(records.length);
     this.duration.observe((performance.now() - started) / 1000);
     return entries.length;
@@ -95,10 +102,27 @@ export class TokenFlusher {
   }
 
   private async read(count: number): Promise<Entries> {
-    const [, claimed] = (await this.redis.xautoclaim(this.stream, FLUSH_GROUP, this.consumer, this.config.reclaimMs, '0-0', 'COUNT', count)) as [string, Entries];
+    const [, claimed] = (await this.redis.xautoclaim(
+      this.stream,
+      FLUSH_GROUP,
+      this.consumer,
+      this.config.reclaimMs,
+      '0-0',
+      'COUNT',
+      count,
+    )) as [string, Entries];
     const live = claimed.filter(([, fields]) => fields !== null);
     if (live.length >= count) return live;
-    const read = (await this.redis.xreadgroup('GROUP', FLUSH_GROUP, this.consumer, 'COUNT', count - live.length, 'STREAMS', this.stream, '>')) as [string, Entries][] | null;
+    const read = (await this.redis.xreadgroup(
+      'GROUP',
+      FLUSH_GROUP,
+      this.consumer,
+      'COUNT',
+      count - live.length,
+      'STREAMS',
+      this.stream,
+      '>',
+    )) as [string, Entries][] | null;
     return [...live, ...(read?.[0]?.[1] ?? [])];
   }
 

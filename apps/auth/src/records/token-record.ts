@@ -12,7 +12,22 @@ export interface TokenRecord {
 
 /** Stream entry fields of a record, in a fixed order (flat: this buffer is on the hot path). */
 export function recordFields(r: TokenRecord): string[] {
-  return ['jti', r.jti, 'cid', r.clientId, 'scp', r.scope, 'aud', r.audience, 'iat', String(r.issuedAt), 'exp', String(r.expiresAt), 'ip', r.sourceIp ?? ''];
+  return [
+    'jti',
+    r.jti,
+    'cid',
+    r.clientId,
+    'scp',
+    r.scope,
+    'aud',
+    r.audience,
+    'iat',
+    String(r.issuedAt),
+    'exp',
+    String(r.expiresAt),
+    'ip',
+    r.sourceIp ?? '',
+  ];
 }
 
 /** The record in a stream entry's field list, or undefined when the entry is not one. */

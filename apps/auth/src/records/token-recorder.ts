@@ -34,13 +34,24 @@ export class TokenRecorder {
     this.stream = keyspace.key(Streams.AuthIssuedTokens);
   }
 
+  /** False while Redis is unreachable: no record can be made durable, so no token may be issued. */
+  get ready(): boolean {
+    return this.redis.status === 'ready';
+  }
+
   async record(record: TokenRecord): Promise<void> {
     await this.redis.xadd(this.stream, 'MAXLEN', '~', BUFFER_MAX_LEN, '*', ...recordFields(record));
     if (++this.sinceTrigger >= this.config.batch) {
       this.sinceTrigger = 0;
       this.queue
-        .add('flush', {}, { deduplication: { id: 'size-trigger' }, removeOnComplete: true, removeOnFail: 100 })
-        .catch((error: unknown) => this.logger.warn({ err: error }, 'could not enqueue a size-triggered flush'));
+        .add(
+          'flush',
+          {},
+          { deduplication: { id: 'size-trigger' }, removeOnComplete: true, removeOnFail: 100 },
+        )
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error }, 'could not enqueue a size-triggered flush'),
+        );
     }
   }
 }

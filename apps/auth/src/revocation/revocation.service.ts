@@ -17,7 +17,10 @@ export class RevocationService {
 
   async revoke(http: OAuthHttpRequest): Promise<object> {
     const form = formBody(http.contentType, http.body);
-    const caller = await this.authenticator.authenticate(clientCredentials(form, http.authorization), http.ip);
+    const caller = await this.authenticator.authenticate(
+      clientCredentials(form, http.authorization),
+      http.ip,
+    );
     const { token } = tokenParam(form);
     // Hints are optional and only Bearer access tokens exist here, so any hint is ignored.
     const claims = this.verifier.verify(token);

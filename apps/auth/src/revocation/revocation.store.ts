@@ -25,7 +25,9 @@ export class RevocationStore {
     } catch (error) {
       this.logger.warn({ err: error }, 'revocation lookup in Redis failed; asking PostgreSQL');
     }
-    const rows = (await this.dataSource.query('SELECT 1 FROM auth.revocations WHERE jti = $1', [jti])) as unknown[];
+    const rows = (await this.dataSource.query('SELECT 1 FROM auth.revocations WHERE jti = $1', [
+      jti,
+    ])) as unknown[];
     return rows.length > 0;
   }
 
@@ -34,7 +36,9 @@ export class RevocationStore {
     const ttlMs = Math.max(1_000, expiresAt * 1000 - Date.now());
     await this.redis
       .set(this.keys.revoked(jti), '1', 'PX', ttlMs)
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'revocation not written to Redis; PostgreSQL holds it'));
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'revocation not written to Redis; PostgreSQL holds it'),
+      );
     await this.dataSource.query(
       'INSERT INTO auth.revocations (jti, client_id, expires_at) VALUES ($1, $2, to_timestamp($3)) ON CONFLICT (jti) DO NOTHING',
       [jti, clientId, expiresAt],

@@ -12,6 +12,9 @@ export interface OAuthHttpRequest {
 
 export type OAuthHandler = (request: OAuthHttpRequest) => Promise<object>;
 
+/** Told the outcome of every answer (`ok` or the OAuth error code). */
+export type OutcomeCounter = (endpoint: string, outcome: string) => void;
+
 const toOAuthRequest = (request: FastifyRequest): OAuthHttpRequest => ({
   contentType: request.headers['content-type'],
   authorization: request.headers.authorization,
@@ -26,6 +29,12 @@ function noStore(reply: FastifyReply): FastifyReply {
   return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
 }
 
+function errorCode(error: unknown): string {
+  if (error instanceof OAuthError) return error.error;
+  const status = (error as { statusCode?: number }).statusCode;
+  return status !== undefined && status >= 400 && status < 500 ? 'invalid_request' : 'server_error';
+}
+
 function sendError(reply: FastifyReply, error: unknown): FastifyReply {
   if (error instanceof OAuthError) {
     return noStore(reply).code(error.status).headers(error.headers).send(error.toBody());
@@ -33,11 +42,15 @@ function sendError(reply: FastifyReply, error: unknown): FastifyReply {
   const status = (error as { statusCode?: number }).statusCode;
   // Body parsing failed before the handler (bad encoding, wrong media type, too large).
   if (status !== undefined && status >= 400 && status < 500) {
-    const body = OAuthError.invalidRequest(status === 413 ? 'the request body is too large' : 'the request body is malformed');
+    const body = OAuthError.invalidRequest(
+      status === 413 ? 'the request body is too large' : 'the request body is malformed',
+    );
     return noStore(reply).code(400).send(body.toBody());
   }
   logger.error({ err: error }, 'OAuth endpoint failed');
-  return noStore(reply).code(500).send({ error: 'server_error', error_description: 'internal error' });
+  return noStore(reply)
+    .code(500)
+    .send({ error: 'server_error', error_description: 'internal error' });
 }
 
 /**
@@ -45,16 +58,29 @@ function sendError(reply: FastifyReply, error: unknown): FastifyReply {
  * is the hottest path of the product). Every answer carries no-store; OAuthErrors become RFC
  * 6749 §5.2 responses; body-parser failures become `invalid_request`.
  */
-export function oauthRoute(fastify: FastifyInstance, path: string, handler: OAuthHandler): void {
+export function oauthRoute(
+  fastify: FastifyInstance,
+  path: string,
+  handler: OAuthHandler,
+  count: OutcomeCounter,
+): void {
+  const fail = (reply: FastifyReply, error: unknown) => {
+    count(path, errorCode(error));
+    return sendError(reply, error);
+  };
   fastify.route({
     method: 'POST',
     url: path,
-    errorHandler: (error, _request, reply) => sendError(reply, error),
+    errorHandler: (error, _request, reply) => {
+      void fail(reply, error);
+    },
     handler: async (request, reply) => {
       try {
-        return noStore(reply).send(await handler(toOAuthRequest(request)));
+        const body = await handler(toOAuthRequest(request));
+        count(path, 'ok');
+        return noStore(reply).send(body);
       } catch (error) {
-        return sendError(reply, error);
+        return fail(reply, error);
       }
     },
   });

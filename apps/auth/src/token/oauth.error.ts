@@ -45,7 +45,9 @@ export class OAuthError extends Error {
   }
 
   static tooMany(retryAfterSeconds: number, description: string): OAuthError {
-    return new OAuthError('temporarily_unavailable', description, 429, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
+    return new OAuthError('temporarily_unavailable', description, 429, {
+      'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))),
+    });
   }
 
   static unavailable(description: string): OAuthError {

@@ -22,7 +22,11 @@ import { TokenService } from './token.service';
 @Module({
   controllers: [DiscoveryController, CacheStatsController],
   providers: [
-    { provide: CacheKeys, inject: [Keyspace], useFactory: (keyspace: Keyspace) => new CacheKeys(keyspace) },
+    {
+      provide: CacheKeys,
+      inject: [Keyspace],
+      useFactory: (keyspace: Keyspace) => new CacheKeys(keyspace),
+    },
     ClientLookup,
     SecretVerifier,
     ClientAuthenticator,

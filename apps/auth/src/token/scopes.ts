@@ -10,7 +10,8 @@ export function resolveScope(client: AuthClient, requested: readonly string[] | 
   if (requested === undefined || requested.length === 0) return client.defaultScope;
   const unique = [...new Set(requested)];
   for (const scope of unique) {
-    if (!client.scopes.has(scope)) throw new OAuthError('invalid_scope', `scope ${scope} is not granted to this client`);
+    if (!client.scopes.has(scope))
+      throw new OAuthError('invalid_scope', `scope ${scope} is not granted to this client`);
   }
   return unique.join(' ');
 }

@@ -18,11 +18,16 @@ function formDecode(value: string): string {
 
 function basicCredentials(header: string): { id: string; secret: string } {
   const encoded = header.slice(6).trim();
-  const decoded = /^[A-Za-z0-9+/]+={0,2}$/.test(encoded) ? Buffer.from(encoded, 'base64').toString('utf8') : '';
+  const decoded = /^[A-Za-z0-9+/]+={0,2}$/.test(encoded)
+    ? Buffer.from(encoded, 'base64').toString('utf8')
+    : '';
   const colon = decoded.indexOf(':');
   if (colon <= 0) throw OAuthError.invalidClient();
   try {
-    return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+    return {
+      id: formDecode(decoded.slice(0, colon)),
+      secret: formDecode(decoded.slice(colon + 1)),
+    };
   } catch {
     throw OAuthError.invalidClient();
   }
@@ -48,7 +53,10 @@ function audiences(body: Record<string, unknown>): string[] {
         throw OAuthError.invalidRequest(`parameter ${name} is malformed`);
       }
       if (name === 'resource' && !isAbsoluteUriWithoutFragment(value)) {
-        throw new OAuthError('invalid_target', 'resource must be an absolute URI without a fragment');
+        throw new OAuthError(
+          'invalid_target',
+          'resource must be an absolute URI without a fragment',
+        );
       }
       values.push(value);
     }
@@ -73,32 +81,46 @@ export interface ClientCredentials {
 
 /** The form body of a POST to an OAuth endpoint, refused unless form-encoded. */
 export function formBody(contentType: string | undefined, body: unknown): Record<string, unknown> {
-  if (!contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded') || typeof body !== 'object' || body === null) {
+  if (
+    !contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded') ||
+    typeof body !== 'object' ||
+    body === null
+  ) {
     throw OAuthError.invalidRequest('the body must be application/x-www-form-urlencoded');
   }
   return body as Record<string, unknown>;
 }
 
 /** Client credentials from exactly one of: the Basic header, or client_id + client_secret in the body. */
-export function clientCredentials(form: Record<string, unknown>, authorization: string | undefined): ClientCredentials {
+export function clientCredentials(
+  form: Record<string, unknown>,
+  authorization: string | undefined,
+): ClientCredentials {
   const bodyId = param(form, 'client_id');
   const bodySecret = param(form, 'client_secret');
   if (authorization !== undefined && /^basic /i.test(authorization)) {
-    if (bodySecret !== undefined) throw OAuthError.invalidRequest('use exactly one client authentication method');
+    if (bodySecret !== undefined)
+      throw OAuthError.invalidRequest('use exactly one client authentication method');
     const { id, secret } = basicCredentials(authorization);
-    if (bodyId !== undefined && bodyId !== id) throw OAuthError.invalidRequest('client_id does not match the Authorization header');
+    if (bodyId !== undefined && bodyId !== id)
+      throw OAuthError.invalidRequest('client_id does not match the Authorization header');
     return { clientId: id, clientSecret: secret, method: 'client_secret_basic' };
   }
-  if (authorization !== undefined) throw OAuthError.invalidRequest('unsupported Authorization scheme');
+  if (authorization !== undefined)
+    throw OAuthError.invalidRequest('unsupported Authorization scheme');
   if (bodyId === undefined || bodySecret === undefined) throw OAuthError.invalidClient();
   return { clientId: bodyId, clientSecret: bodySecret, method: 'client_secret_post' };
 }
 
 /** The `token` parameter of introspection and revocation requests (RFC 7662 §2.1, RFC 7009 §2.1). */
-export function tokenParam(form: Record<string, unknown>): { token: string; hint: string | undefined } {
+export function tokenParam(form: Record<string, unknown>): {
+  token: string;
+  hint: string | undefined;
+} {
   const token = form.token;
   if (Array.isArray(token)) throw OAuthError.invalidRequest('parameter token is repeated');
-  if (typeof token !== 'string' || token.length === 0) throw OAuthError.invalidRequest('token is required');
+  if (typeof token !== 'string' || token.length === 0)
+    throw OAuthError.invalidRequest('token is required');
   if (token.length > 8192) throw OAuthError.invalidRequest('token is too long');
   return { token, hint: param(form, 'token_type_hint') };
 }
@@ -107,7 +129,11 @@ export function tokenParam(form: Record<string, unknown>): { token: string; hint
  * Parses a token request (form body + Authorization header) per RFC 6749 §2.3.1, §3.3, §4.4
  * and Appendix B. Throws OAuthError for every malformed request; checks nothing about clients.
  */
-export function parseTokenRequest(contentType: string | undefined, body: unknown, authorization: string | undefined): TokenRequest {
+export function parseTokenRequest(
+  contentType: string | undefined,
+  body: unknown,
+  authorization: string | undefined,
+): TokenRequest {
   const form = formBody(contentType, body);
   const grantType = param(form, 'grant_type');
   if (!grantType) throw OAuthError.invalidRequest('grant_type is required');
@@ -116,7 +142,8 @@ export function parseTokenRequest(contentType: string | undefined, body: unknown
   }
   const scope = param(form, 'scope');
   const scopes = scope === undefined ? undefined : scope.split(' ').filter((s) => s.length > 0);
-  if (scopes?.some((s) => !SCOPE_TOKEN.test(s))) throw new OAuthError('invalid_scope', 'scope is malformed');
+  if (scopes?.some((s) => !SCOPE_TOKEN.test(s)))
+    throw new OAuthError('invalid_scope', 'scope is malformed');
   const audience = audiences(form);
   return { ...clientCredentials(form, authorization), scopes, audience };
 }

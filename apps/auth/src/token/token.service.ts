@@ -37,12 +37,21 @@ export class TokenService {
 
   async issue(http: OAuthHttpRequest): Promise<TokenResponse> {
     const request = parseTokenRequest(http.contentType, http.body, http.authorization);
+    // Answer at once rather than after ioredis's retries when the record buffer is unreachable.
+    if (!this.recorder.ready)
+      throw OAuthError.unavailable('token records cannot be written right now; retry');
     const client = await this.authenticator.authenticate(request, http.ip);
     if (!client.grantTypes.has('client_credentials')) {
-      throw new OAuthError('unauthorized_client', 'this client may not use the client_credentials grant');
+      throw new OAuthError(
+        'unauthorized_client',
+        'this client may not use the client_credentials grant',
+      );
     }
     if (!client.allowlist.allows(http.ip)) {
-      throw new OAuthError('unauthorized_client', 'requests from this address are not allowed for this client');
+      throw new OAuthError(
+        'unauthorized_client',
+        'requests from this address are not allowed for this client',
+      );
     }
     const scope = resolveScope(client, request.scopes);
     const rate = await this.limiter.consume(client.id, client.rateLimit);
@@ -51,11 +60,33 @@ export class TokenService {
     const iat = Math.floor(Date.now() / 1000);
     const ttl = client.accessTokenTtl ?? this.config.accessTokenTtl;
     const jti = randomUUID();
-    const aud = request.audience.length === 0 ? this.config.issuer : request.audience.length === 1 ? request.audience[0] : request.audience;
-    const claims = { iss: this.config.issuer, sub: client.id, client_id: client.id, aud, scope, iat, exp: iat + ttl, jti };
+    const aud =
+      request.audience.length === 0
+        ? this.config.issuer
+        : request.audience.length === 1
+          ? request.audience[0]
+          : request.audience;
+    const claims = {
+      iss: this.config.issuer,
+      sub: client.id,
+      client_id: client.id,
+      aud,
+      scope,
+      iat,
+      exp: iat + ttl,
+      jti,
+    };
     const token = signer.sign(claims);
     try {
-      await this.recorder.record({ jti, clientId: client.id, scope, audience: request.audience.join(' ') || this.config.issuer, issuedAt: iat, expiresAt: iat + ttl, sourceIp: http.ip });
+      await this.recorder.record({
+        jti,
+        clientId: client.id,
+        scope,
+        audience: request.audience.join(' ') || this.config.issuer,
+        issuedAt: iat,
+        expiresAt: iat + ttl,
+        sourceIp: http.ip,
+      });
     } catch {
       // No durable record, no token: the caller retries.
       throw OAuthError.unavailable('the token could not be recorded; retry');
@@ -63,5 +94,4 @@ export class TokenService {
     this.metrics.issued(client.id);
     return { access_token: token, token_type: 'Bearer', expires_in: ttl, scope };
   }
-
 }

@@ -24,8 +24,14 @@ export class AdminClientsController {
 
   @Get()
   @ApiOperation({ summary: 'List clients, optionally by status, in pages ordered by client_id' })
-  async list(@Query() query: ListClientsDto): Promise<{ items: PublicClient[]; next_cursor: string | null }> {
-    const items = await this.clients.list({ status: query.status, limit: query.limit, after: query.cursor });
+  async list(
+    @Query() query: ListClientsDto,
+  ): Promise<{ items: PublicClient[]; next_cursor: string | null }> {
+    const items = await this.clients.list({
+      status: query.status,
+      limit: query.limit,
+      after: query.cursor,
+    });
     const last = items.length === query.limit ? items[items.length - 1].client_id : null;
     return { items: items.map(toPublicClient), next_cursor: last };
   }
@@ -46,8 +52,13 @@ export class AdminClientsController {
 
   @Post(':clientId/rotate-secret')
   @HttpCode(200)
-  @ApiOperation({ summary: 'New secret (returned once); the old one stays valid for grace_seconds' })
-  async rotate(@Param() { clientId }: ClientIdParams, @Body() body: RotateSecretDto): Promise<WithSecret> {
+  @ApiOperation({
+    summary: 'New secret (returned once); the old one stays valid for grace_seconds',
+  })
+  async rotate(
+    @Param() { clientId }: ClientIdParams,
+    @Body() body: RotateSecretDto,
+  ): Promise<WithSecret> {
     const { record, secret } = await this.clients.rotateSecret(clientId, body.grace_seconds);
     return { client: toPublicClient(record), client_secret: secret };
   }

@@ -5,7 +5,11 @@ const NOW = '2026-11-21T10:00:00.000Z';
 
 describe('applyEvent', () => {
   it('creates a client from client.created with every field it carries', () => {
-    const event = adminEvent('client.created', { version: 1, allowed_ips: ['10.0.0.1', '::ffff:10.1.0.0/112'], rate_limit: 50 });
+    const event = adminEvent('client.created', {
+      version: 1,
+      allowed_ips: ['10.0.0.1', '::ffff:10.1.0.0/112'],
+      rate_limit: 50,
+    });
     const record = applyEvent(undefined, event, NOW);
     expect(record).toMatchObject({
       client_id: event.payload.client_id,
@@ -21,39 +25,109 @@ describe('applyEvent', () => {
   it('suspends and revokes, stamping revoked_before with the event time', () => {
     const created = adminEvent('client.created', { version: 1 });
     const id = created.payload.client_id;
-    const suspended = applyEvent(applyEvent(undefined, created, NOW), adminEvent('client.suspended', { client_id: id, version: 2 }), NOW);
+    const suspended = applyEvent(
+      applyEvent(undefined, created, NOW),
+      adminEvent('client.suspended', { client_id: id, version: 2 }),
+      NOW,
+    );
     expect(suspended.status).toBe('SUSPENDED');
-    const revoked = applyEvent(suspended, adminEvent('client.revoked', { client_id: id, version: 3 }, '2026-11-21T09:59:00.000Z'), NOW);
-    expect(revoked).toMatchObject({ status: 'REVOKED', revoked_before: '2026-11-21T09:59:00.000Z', version: 3 });
+    const revoked = applyEvent(
+      suspended,
+      adminEvent('client.revoked', { client_id: id, version: 3 }, '2026-11-21T09:59:00.000Z'),
+      NOW,
+    );
+    expect(revoked).toMatchObject({
+      status: 'REVOKED',
+      revoked_before: '2026-11-21T09:59:00.000Z',
+      version: 3,
+    });
   });
 
   it('never lets an older version overwrite a newer one', () => {
-    const v5 = applyEvent(undefined, adminEvent('client.created', { version: 5, rate_limit: 5 }), NOW);
-    const after = applyEvent(v5, adminEvent('client.updated', { client_id: v5.client_id, version: 4, rate_limit: 4, status: 'SUSPENDED' }), NOW);
+    const v5 = applyEvent(
+      undefined,
+      adminEvent('client.created', { version: 5, rate_limit: 5 }),
+      NOW,
+    );
+    const after = applyEvent(
+      v5,
+      adminEvent('client.updated', {
+        client_id: v5.client_id,
+        version: 4,
+        rate_limit: 4,
+        status: 'SUSPENDED',
+      }),
+      NOW,
+    );
     expect(after).toEqual(v5);
     expect(recordChanged(v5, after)).toBe(false);
   });
 
   it('lets a late client.created fill the secret hash of a client first seen suspended, keeping the suspension', () => {
-    const suspendedFirst = applyEvent(undefined, adminEvent('client.suspended', { version: 2 }), NOW);
-    expect(suspendedFirst).toMatchObject({ status: 'SUSPENDED', client_secret_hash: null, version: 2 });
-    const created = adminEvent('client.created', { client_id: suspendedFirst.client_id, version: 1 });
+    const suspendedFirst = applyEvent(
+      undefined,
+      adminEvent('client.suspended', { version: 2 }),
+      NOW,
+    );
+    expect(suspendedFirst).toMatchObject({
+      status: 'SUSPENDED',
+      client_secret_hash: null,
+      version: 2,
+    });
+    const created = adminEvent('client.created', {
+      client_id: suspendedFirst.client_id,
+      version: 1,
+    });
     const after = applyEvent(suspendedFirst, created, NOW);
-    expect(after).toMatchObject({ status: 'SUSPENDED', version: 2, client_secret_hash: created.payload.client_secret_hash });
+    expect(after).toMatchObject({
+      status: 'SUSPENDED',
+      version: 2,
+      client_secret_hash: created.payload.client_secret_hash,
+    });
   });
 
   it('keeps a revoked client revoked whatever newer events say', () => {
     const created = applyEvent(undefined, adminEvent('client.created', { version: 1 }), NOW);
-    const revoked = applyEvent(created, adminEvent('client.revoked', { client_id: created.client_id, version: 2 }), NOW);
-    const reactivated = applyEvent(revoked, adminEvent('client.updated', { client_id: created.client_id, version: 3, status: 'ACTIVE', rate_limit: 9 }), NOW);
+    const revoked = applyEvent(
+      created,
+      adminEvent('client.revoked', { client_id: created.client_id, version: 2 }),
+      NOW,
+    );
+    const reactivated = applyEvent(
+      revoked,
+      adminEvent('client.updated', {
+        client_id: created.client_id,
+        version: 3,
+        status: 'ACTIVE',
+        rate_limit: 9,
+      }),
+      NOW,
+    );
     expect(reactivated).toMatchObject({ status: 'REVOKED', version: 3, rate_limit: 9 });
-    const suspended = applyEvent(reactivated, adminEvent('client.suspended', { client_id: created.client_id, version: 4 }), NOW);
+    const suspended = applyEvent(
+      reactivated,
+      adminEvent('client.suspended', { client_id: created.client_id, version: 4 }),
+      NOW,
+    );
     expect(suspended.status).toBe('REVOKED');
   });
 
   it('changes only the fields an update carries', () => {
-    const v1 = applyEvent(undefined, adminEvent('client.created', { version: 1, scopes: ['a'], rate_limit: 10 }), NOW);
-    const v2 = applyEvent(v1, adminEvent('client.updated', { client_id: v1.client_id, version: 2, scopes: ['a', 'b'] }), NOW);
-    expect(v2).toMatchObject({ scopes: ['a', 'b'], rate_limit: 10, client_secret_hash: v1.client_secret_hash, version: 2 });
+    const v1 = applyEvent(
+      undefined,
+      adminEvent('client.created', { version: 1, scopes: ['a'], rate_limit: 10 }),
+      NOW,
+    );
+    const v2 = applyEvent(
+      v1,
+      adminEvent('client.updated', { client_id: v1.client_id, version: 2, scopes: ['a', 'b'] }),
+      NOW,
+    );
+    expect(v2).toMatchObject({
+      scopes: ['a', 'b'],
+      rate_limit: 10,
+      client_secret_hash: v1.client_secret_hash,
+      version: 2,
+    });
   });
 });

@@ -19,7 +19,13 @@ const FIELD_NAMES: (keyof Fields)[] = [
   'metadata',
 ];
 /** Fields an older event may still fill when the row never had them (never lifecycle state). */
-const FILLABLE: (keyof Fields)[] = ['client_code', 'client_secret_hash', 'api_key_hash', 'bap_id', 'bap_uri'];
+const FILLABLE: (keyof Fields)[] = [
+  'client_code',
+  'client_secret_hash',
+  'api_key_hash',
+  'bap_id',
+  'bap_uri',
+];
 
 /** A new, empty record for a client first seen through an event or an operator. */
 export function blankRecord(clientId: string, now: string): ClientRecord {
@@ -65,7 +71,11 @@ function withFields(record: ClientRecord, payload: Fields, only?: (keyof Fields)
  * `client.created` arriving after `client.suspended` still supplies the secret hash without
  * undoing the suspension. Returns the record unchanged when nothing applies.
  */
-export function applyEvent(current: ClientRecord | undefined, event: AdminClientEvent, now: string): ClientRecord {
+export function applyEvent(
+  current: ClientRecord | undefined,
+  event: AdminClientEvent,
+  now: string,
+): ClientRecord {
   const base = current ?? blankRecord(event.payload.client_id, now);
   const { payload } = event;
   if (payload.version <= base.version) return withFields(base, payload, FILLABLE);
@@ -75,13 +85,19 @@ export function applyEvent(current: ClientRecord | undefined, event: AdminClient
     case 'client.updated':
     case 'client.api_key_rotated':
       // Revocation is final, for events as for operators: a revoked client stays revoked.
-      next = { ...next, status: base.status === 'REVOKED' ? 'REVOKED' : (payload.status ?? base.status) };
+      next = {
+        ...next,
+        status: base.status === 'REVOKED' ? 'REVOKED' : (payload.status ?? base.status),
+      };
       break;
     case 'client.suspended':
       next = { ...next, status: base.status === 'REVOKED' ? 'REVOKED' : 'SUSPENDED' };
       break;
     case 'client.revoked': {
-      const before = base.revoked_before && base.revoked_before > event.occurredAt ? base.revoked_before : event.occurredAt;
+      const before =
+        base.revoked_before && base.revoked_before > event.occurredAt
+          ? base.revoked_before
+          : event.occurredAt;
       next = { ...next, status: 'REVOKED', revoked_before: before };
       break;
     }

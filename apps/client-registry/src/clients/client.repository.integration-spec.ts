@@ -20,7 +20,7 @@ function fullRecord(): ClientRecord {
     scopes: ['orders:read', 'introspect'],
     grant_types: ['client_credentials'],
     status: 'SUSPENDED',
-    metadata: { team: 'billing', nested: { tier: 2, tags: ['x', 'y'] }, quote: "it's \"fine\"" },
+    metadata: { team: 'billing', nested: { tier: 2, tags: ['x', 'y'] }, quote: 'it\'s "fine"' },
     version: 7,
     revoked_before: '2026-11-20T08:00:00.000Z',
     previous_secret_hash: `sha256$${'c'.repeat(64)}`,
@@ -36,7 +36,9 @@ describe('ClientRepository (PostgreSQL)', () => {
   let repository: ClientRepository;
 
   beforeAll(async () => {
-    dataSource = await new DataSource(dataSourceOptions({ url: testDatabaseUrl(), poolSize: 2 })).initialize();
+    dataSource = await new DataSource(
+      dataSourceOptions({ url: testDatabaseUrl(), poolSize: 2 }),
+    ).initialize();
     repository = new ClientRepository(dataSource);
   });
 
@@ -53,9 +55,20 @@ describe('ClientRepository (PostgreSQL)', () => {
   it('replaces every field on a second upsert and keeps created_at', async () => {
     const record = fullRecord();
     await dataSource.transaction((m) => repository.upsertMany(m, [record]));
-    const next: ClientRecord = { ...record, allowed_ips: [], metadata: {}, status: 'ACTIVE', version: 8, rate_limit: null, created_at: '2030-01-01T00:00:00.000Z' };
+    const next: ClientRecord = {
+      ...record,
+      allowed_ips: [],
+      metadata: {},
+      status: 'ACTIVE',
+      version: 8,
+      rate_limit: null,
+      created_at: '2030-01-01T00:00:00.000Z',
+    };
     await dataSource.transaction((m) => repository.upsertMany(m, [next]));
-    expect(await repository.findById(record.client_id)).toEqual({ ...next, created_at: record.created_at });
+    expect(await repository.findById(record.client_id)).toEqual({
+      ...next,
+      created_at: record.created_at,
+    });
   });
 
   it('returns nothing for an unknown id', async () => {
@@ -63,7 +76,10 @@ describe('ClientRepository (PostgreSQL)', () => {
   });
 
   it('lists by status with keyset paging', async () => {
-    const records = Array.from({ length: 5 }, () => ({ ...fullRecord(), status: 'REVOKED' as const }));
+    const records = Array.from({ length: 5 }, () => ({
+      ...fullRecord(),
+      status: 'REVOKED' as const,
+    }));
     await dataSource.transaction((m) => repository.upsertMany(m, records));
     const ids = records.map((r) => r.client_id).sort();
     // Other tests write to the same table: check the paging rules, and that ours all come back.
@@ -72,7 +88,7 @@ describe('ClientRepository (PostgreSQL)', () => {
     expect(page.every((r) => r.status === 'REVOKED' && r.client_id > ids[0])).toBe(true);
     expect(page[0].client_id < page[1].client_id).toBe(true);
     const seen = new Set<string>();
-    for (let after: string | undefined = ids[0]; ; ) {
+    for (let after: string | undefined = ids[0]; ;) {
       const next = await repository.list({ status: 'REVOKED', limit: 500, after });
       next.forEach((r) => seen.add(r.client_id));
       if (next.length < 500 || ids.every((id) => id <= next[next.length - 1].client_id)) break;
@@ -82,7 +98,9 @@ describe('ClientRepository (PostgreSQL)', () => {
   });
 
   it('maps a database failure to 65011', async () => {
-    const closed = await new DataSource(dataSourceOptions({ url: testDatabaseUrl(), poolSize: 1 })).initialize();
+    const closed = await new DataSource(
+      dataSourceOptions({ url: testDatabaseUrl(), poolSize: 1 }),
+    ).initialize();
     await closed.destroy();
     const broken = new ClientRepository(closed);
     await expect(broken.findById(randomUUID())).rejects.toEqual(

@@ -51,7 +51,11 @@ export class ClientRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async findById(clientId: string): Promise<ClientRecord | undefined> {
-    const rows = await this.run(this.dataSource.manager, `SELECT ${COLUMNS} FROM ${TABLE} WHERE client_id = $1`, [clientId]);
+    const rows = await this.run(
+      this.dataSource.manager,
+      `SELECT ${COLUMNS} FROM ${TABLE} WHERE client_id = $1`,
+      [clientId],
+    );
     return rows[0];
   }
 
@@ -60,7 +64,10 @@ export class ClientRepository {
    * exist. Row locks cannot cover ids with no row yet, so an advisory lock per id (taken in id
    * order: no deadlocks) serializes two transactions creating the same client.
    */
-  async lockMany(manager: EntityManager, clientIds: readonly string[]): Promise<Map<string, ClientRecord>> {
+  async lockMany(
+    manager: EntityManager,
+    clientIds: readonly string[],
+  ): Promise<Map<string, ClientRecord>> {
     await this.run(
       manager,
       `SELECT count(pg_advisory_xact_lock(hashtextextended(id::text, 7363002)))
@@ -97,11 +104,17 @@ export class ClientRepository {
     );
   }
 
-  private async run(manager: EntityManager, sql: string, params: unknown[]): Promise<ClientRecord[]> {
+  private async run(
+    manager: EntityManager,
+    sql: string,
+    params: unknown[],
+  ): Promise<ClientRecord[]> {
     try {
       return (await manager.query(sql, params)) as ClientRecord[];
     } catch (error) {
-      throw new ClientsError(ClientsErrorCode.Database, 'client registry database error', { cause: error });
+      throw new ClientsError(ClientsErrorCode.Database, 'client registry database error', {
+        cause: error,
+      });
     }
   }
 }

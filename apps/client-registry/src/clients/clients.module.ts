@@ -12,7 +12,11 @@ import { ClientsService } from './clients.service';
 @Module({
   controllers: [AdminClientsController, ClientsConsumer],
   providers: [
-    { provide: CacheKeys, inject: [Keyspace], useFactory: (keyspace: Keyspace) => new CacheKeys(keyspace) },
+    {
+      provide: CacheKeys,
+      inject: [Keyspace],
+      useFactory: (keyspace: Keyspace) => new CacheKeys(keyspace),
+    },
     ClientRepository,
     ClientCache,
     ClientsService,

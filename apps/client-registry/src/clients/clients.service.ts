@@ -71,7 +71,10 @@ export class ClientsService {
   }
 
   /** Replaces the secret; the previous one stays valid for `graceSeconds`. */
-  async rotateSecret(clientId: string, graceSeconds: number): Promise<{ record: ClientRecord; secret: string }> {
+  async rotateSecret(
+    clientId: string,
+    graceSeconds: number,
+  ): Promise<{ record: ClientRecord; secret: string }> {
     const secret = generateClientSecret();
     const [record] = await this.write([clientId], (current) => {
       const client = this.existing(current, clientId);
@@ -101,7 +104,12 @@ export class ClientsService {
       if (client.status === status) return [];
       if (client.status === 'REVOKED') throw this.revokedConflict(clientId);
       const revokedBefore = status === 'REVOKED' ? new Date().toISOString() : client.revoked_before;
-      return [{ change, record: { ...client, status, revoked_before: revokedBefore, version: client.version + 1 } }];
+      return [
+        {
+          change,
+          record: { ...client, status, revoked_before: revokedBefore, version: client.version + 1 },
+        },
+      ];
     });
     return written[0] ?? this.get(clientId);
   }
@@ -115,7 +123,11 @@ export class ClientsService {
     if (events.length === 0) return result;
     const ids = [...new Set(events.map((e) => e.payload.client_id))];
     await this.write(ids, async (current, manager) => {
-      const fresh = await recordProcessed(manager, PROCESSED_EVENTS, events.map((e) => e.id));
+      const fresh = await recordProcessed(
+        manager,
+        PROCESSED_EVENTS,
+        events.map((e) => e.id),
+      );
       const now = new Date().toISOString();
       const changed = new Map<string, Change>();
       const ordered = [...events].sort((a, b) => a.payload.version - b.payload.version);
@@ -145,14 +157,24 @@ export class ClientsService {
    */
   private async write(
     clientIds: string[],
-    compute: (current: Map<string, ClientRecord>, manager: EntityManager) => Change[] | Promise<Change[]>,
+    compute: (
+      current: Map<string, ClientRecord>,
+      manager: EntityManager,
+    ) => Change[] | Promise<Change[]>,
   ): Promise<ClientRecord[]> {
     const correlationId = currentCorrelationId() ?? null;
     const changes = await this.inTransaction(async (manager) => {
-      const current = clientIds.length > 0 ? await this.clients.lockMany(manager, clientIds) : new Map();
+      const current =
+        clientIds.length > 0 ? await this.clients.lockMany(manager, clientIds) : new Map();
       const now = new Date().toISOString();
-      const computed = (await compute(current, manager)).map((c) => ({ ...c, record: { ...c.record, updated_at: now } }));
-      await this.clients.upsertMany(manager, computed.map((c) => c.record));
+      const computed = (await compute(current, manager)).map((c) => ({
+        ...c,
+        record: { ...c.record, updated_at: now },
+      }));
+      await this.clients.upsertMany(
+        manager,
+        computed.map((c) => c.record),
+      );
       await this.outbox.insert(
         manager,
         computed.map(({ record, change }) => ({
@@ -178,7 +200,9 @@ export class ClientsService {
       return await this.dataSource.transaction(work);
     } catch (error) {
       if (error instanceof ClientsError) throw error;
-      throw new ClientsError(ClientsErrorCode.Database, 'client registry database error', { cause: error });
+      throw new ClientsError(ClientsErrorCode.Database, 'client registry database error', {
+        cause: error,
+      });
     }
   }
 
@@ -189,12 +213,18 @@ export class ClientsService {
   }
 
   private revokedConflict(clientId: string): ClientsError {
-    return new ClientsError(ClientsErrorCode.Conflict, `client ${clientId} is revoked; revocation is final`);
+    return new ClientsError(
+      ClientsErrorCode.Conflict,
+      `client ${clientId} is revoked; revocation is final`,
+    );
   }
 
   /** Operator fields without the ones left out (a DTO holds them as undefined). */
   private normalized(fields: ClientFields): Partial<ClientRecord> {
     const given = Object.entries(fields).filter(([, value]) => value !== undefined);
-    return { ...Object.fromEntries(given), allowed_ips: fields.allowed_ips?.map(normalizeCidr) ?? [] } as Partial<ClientRecord>;
+    return {
+      ...Object.fromEntries(given),
+      allowed_ips: fields.allowed_ips?.map(normalizeCidr) ?? [],
+    } as Partial<ClientRecord>;
   }
 }

@@ -11,7 +11,8 @@ const TYPES: ReadonlySet<string> = new Set(ADMIN_CLIENT_EVENT_TYPES);
 const MAX_BATCH = 5_000;
 
 const invalid = (message: string) => new ClientsError(ClientsErrorCode.InvalidInput, message);
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function parseClientId(payload: unknown): string {
   const id = isRecord(payload) ? payload.client_id : undefined;
@@ -22,15 +23,19 @@ export function parseClientId(payload: unknown): string {
 export function parseListRequest(payload: unknown): ListQuery {
   const p = isRecord(payload) ? payload : {};
   const limit = p.limit === undefined ? 100 : p.limit;
-  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1_000) throw invalid('limit must be an integer from 1 to 1000');
-  if (p.status !== undefined && !CLIENT_STATUSES.includes(p.status as never)) throw invalid('status is not a client status');
-  if (p.after !== undefined && (typeof p.after !== 'string' || !UUID.test(p.after))) throw invalid('after must be a uuid');
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1_000)
+    throw invalid('limit must be an integer from 1 to 1000');
+  if (p.status !== undefined && !CLIENT_STATUSES.includes(p.status as never))
+    throw invalid('status is not a client status');
+  if (p.after !== undefined && (typeof p.after !== 'string' || !UUID.test(p.after)))
+    throw invalid('after must be a uuid');
   return { limit, status: p.status as ListQuery['status'], after: p.after as string | undefined };
 }
 
 export function parseApplyEvents(payload: unknown): AdminClientEvent[] {
   const events = isRecord(payload) ? payload.events : undefined;
-  if (!Array.isArray(events) || events.length > MAX_BATCH) throw invalid(`events must be an array of at most ${MAX_BATCH}`);
+  if (!Array.isArray(events) || events.length > MAX_BATCH)
+    throw invalid(`events must be an array of at most ${MAX_BATCH}`);
   events.forEach((event: unknown, i) => {
     const e = isRecord(event) ? event : {};
     const p = isRecord(e.payload) ? e.payload : {};

@@ -1,4 +1,9 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Gauge, Registry } from 'prom-client';
 import { StreamPublisher, Streams, type PublishRequest } from '@libs/messaging';
@@ -84,7 +89,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private sweep(): void {
     this.poke();
     if (++this.sweeps % 3600 === 0) {
-      this.outbox.prune(RETENTION_SECONDS).catch((error: unknown) => this.logger.warn({ err: error }, 'outbox prune failed'));
+      this.outbox
+        .prune(RETENTION_SECONDS)
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'outbox prune failed'));
     }
   }
 
@@ -105,7 +112,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       // Evict again right before publishing: covers a crash between commit and the first eviction.
       await this.cache.evict(rows);
       await this.publisher.publishMany(Streams.ClientRegistryChanges, rows.map(toChangeEvent));
-      await this.outbox.markSent(manager, rows.map((r) => r.id));
+      await this.outbox.markSent(
+        manager,
+        rows.map((r) => r.id),
+      );
       return rows.length;
     });
   }
@@ -114,7 +124,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 function toChangeEvent(row: OutboxRow): PublishRequest<ClientChangedEvent> {
   return {
     type: `client.${row.change}`,
-    payload: { client_id: row.client_id, version: row.version, status: row.status, change: row.change },
+    payload: {
+      client_id: row.client_id,
+      version: row.version,
+      status: row.status,
+      change: row.change,
+    },
     id: row.event_id,
     correlationId: row.correlation_id ?? undefined,
   };

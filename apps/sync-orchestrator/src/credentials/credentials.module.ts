@@ -15,7 +15,9 @@ export class CredentialsModule {
       controllers: [DiscogsTokenController],
       providers: [
         DiscogsTokenService,
-        store ? { provide: DiscogsTokenStore, useValue: store } : { provide: DiscogsTokenStore, useClass: UnwiredDiscogsTokenStore },
+        store
+          ? { provide: DiscogsTokenStore, useValue: store }
+          : { provide: DiscogsTokenStore, useClass: UnwiredDiscogsTokenStore },
       ],
     };
   }

@@ -11,7 +11,10 @@ export class DiscogsTokenController {
 
   @Put('discogs-token')
   @HttpCode(200)
-  put(@CurrentUser() userId: string, @Body() body: PutDiscogsTokenDto): Promise<PutDiscogsTokenResponse> {
+  put(
+    @CurrentUser() userId: string,
+    @Body() body: PutDiscogsTokenDto,
+  ): Promise<PutDiscogsTokenResponse> {
     return this.tokens.put(userId, body.token);
   }
 }

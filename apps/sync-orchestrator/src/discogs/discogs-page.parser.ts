@@ -29,7 +29,8 @@ const USERNAME = /^[\w.-]{1,100}$/;
 
 type Json = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const isCount = (v: unknown, max: number): v is number =>
   Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
 
@@ -67,7 +68,9 @@ export function parsePage(body: string, syncType: SyncType): DiscogsPage {
     throw new InvalidDiscogsBodyError('invalid item list');
   }
   // One upsert statement may not touch a row twice: a repeated id keeps its last entry.
-  const byId = new Map(list.map((entry) => parseItem(entry, syncType)).map((i) => [i.instanceId, i]));
+  const byId = new Map(
+    list.map((entry) => parseItem(entry, syncType)).map((i) => [i.instanceId, i]),
+  );
   return { page, pages: Math.max(1, pages), totalItems: total, items: [...byId.values()] };
 }
 
@@ -75,7 +78,10 @@ function parseItem(entry: unknown, syncType: SyncType): DiscogsItem {
   if (!isObject(entry)) throw new InvalidDiscogsBodyError('item is not an object');
   const releaseId = entry.id;
   const instanceId = syncType === 'collection' ? entry.instance_id : entry.id;
-  if (!isCount(releaseId, Number.MAX_SAFE_INTEGER) || !isCount(instanceId, Number.MAX_SAFE_INTEGER)) {
+  if (
+    !isCount(releaseId, Number.MAX_SAFE_INTEGER) ||
+    !isCount(instanceId, Number.MAX_SAFE_INTEGER)
+  ) {
     throw new InvalidDiscogsBodyError('item without a valid id');
   }
   if (!isObject(entry.basic_information)) {

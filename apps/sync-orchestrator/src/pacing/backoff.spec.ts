@@ -12,7 +12,7 @@ describe('Backoff', () => {
 
   it('spreads equal attempts apart', () => {
     let seed = 1;
-    const random = () => ((seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647);
+    const random = () => (seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647;
     const backoff = new Backoff(1_000, 60_000, random);
     const delays = new Set(Array.from({ length: 20 }, () => backoff.delayMs(3)));
     expect(delays.size).toBeGreaterThan(15);

@@ -18,7 +18,8 @@ export class Backoff {
   /** Delay after a 429: the backoff, but never shorter than a `Retry-After` (seconds) given. */
   afterTooManyRequests(attempt: number, retryAfter: string | undefined): number {
     const seconds = Number(retryAfter);
-    const floor = Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, this.maxMs) : 0;
+    const floor =
+      Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, this.maxMs) : 0;
     return Math.max(floor, this.delayMs(attempt));
   }
 }

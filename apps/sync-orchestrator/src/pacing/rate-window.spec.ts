@@ -113,7 +113,8 @@ describe('RateWindow', () => {
       sent.push(now);
       window.settle(window.acquire(), now);
     }
-    for (let i = 4; i < sent.length; i++) expect(sent[i] - sent[i - 4]).toBeGreaterThanOrEqual(1_000);
+    for (let i = 4; i < sent.length; i++)
+      expect(sent[i] - sent[i - 4]).toBeGreaterThanOrEqual(1_000);
     expect(sent[sent.length - 1]).toBe(4_000);
   });
 });

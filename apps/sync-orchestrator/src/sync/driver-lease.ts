@@ -25,7 +25,13 @@ export class DriverLease {
 
   /** Claims the user for this pod; false when another pod holds the claim. */
   async acquire(userId: string): Promise<boolean> {
-    const set = await this.redis.set(this.key(userId), this.app.instanceId, 'PX', this.pacing.driverLeaseMs, 'NX');
+    const set = await this.redis.set(
+      this.key(userId),
+      this.app.instanceId,
+      'PX',
+      this.pacing.driverLeaseMs,
+      'NX',
+    );
     if (set === 'OK') return true;
     // A claim of this very pod (a reconnect before its release) counts as held.
     return (await this.redis.get(this.key(userId))) === this.app.instanceId;

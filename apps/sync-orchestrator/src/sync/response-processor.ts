@@ -10,21 +10,23 @@ import { pageUrl, PER_PAGE, REQUEST_HEADERS } from '../discogs/discogs-requests'
 import type { RateWindow } from '../pacing/rate-window';
 import { hasRateHeaders } from './answer-headers';
 import type { DriverDeps } from './driver-deps';
-import type { ProgressNote, QueuedRequest, SessionState } from './session-state';
+import type { ProgressReporter } from './progress-reporter';
+import type { QueuedRequest, SessionState } from './session-state';
 import type { PlannedRequest, RequestOutcome } from './sync-request.repository';
 
 /** What the processor may do to its driver's state. */
 export interface DriverHooks {
   readonly window: RateWindow;
+  readonly reporter: ProgressReporter;
   enqueue(state: SessionState, request: QueuedRequest): void;
   forget(state: SessionState): void;
-  progress(state: SessionState, note: ProgressNote): void;
 }
 
 /** Statuses worth retrying: no answer, timeouts, and Discogs' own troubles. */
 const isTransient = (status: number) => status === 0 || status === 408 || status >= 500;
 
-const describe = (r: PlannedRequest) => (r.purpose === 'identity' ? 'the identity request' : `page ${r.page}`);
+const describe = (r: PlannedRequest) =>
+  r.purpose === 'identity' ? 'the identity request' : `page ${r.page}`;
 const reason = (o: RequestOutcome) => (o.status ? `HTTP ${o.status}` : (o.error ?? 'no answer'));
 
 /**
@@ -54,13 +56,22 @@ export class ResponseProcessor {
         return await this.failSession(state, `Discogs refused the token (HTTP ${answer.status})`);
       }
       if (isTransient(answer.status)) {
-        return await this.retry(state, request, outcome, this.deps.backoff.delayMs(request.retries + 1));
+        return await this.retry(
+          state,
+          request,
+          outcome,
+          this.deps.backoff.delayMs(request.retries + 1),
+        );
       }
       await this.failRequest(state, request, outcome);
     } catch (error) {
       const invalid = error instanceof InvalidDiscogsBodyError;
-      if (!invalid) this.logger.error({ err: error, sessionId: state.sessionId }, 'answer not stored');
-      const failed = { ...outcome, error: invalid ? `invalid body: ${error.message}` : 'not stored' };
+      if (!invalid)
+        this.logger.error({ err: error, sessionId: state.sessionId }, 'answer not stored');
+      const failed = {
+        ...outcome,
+        error: invalid ? `invalid body: ${error.message}` : 'not stored',
+      };
       this.deps.metrics.answers.inc({ outcome: 'retried' });
       await this.retry(state, request, failed, this.deps.backoff.delayMs(request.retries + 1));
     }
@@ -80,10 +91,7 @@ export class ResponseProcessor {
     }
     if (!(await this.deps.sessions.finish(state.sessionId, 'completed', null))) return;
     const now = this.deps.clock();
-    this.deps.messenger.toUser(this.userId, state.sessionId, 'sync_progress', {
-      ...state.progress('completed', { action: 'Completed' }, 0, now),
-      percent: 100,
-    });
+    this.hooks.reporter.report(state, 'completed', { action: 'Completed' });
     this.deps.messenger.toUser(this.userId, state.sessionId, 'sync_complete', {
       sessionId: state.sessionId,
       syncType: state.syncType,
@@ -95,11 +103,22 @@ export class ResponseProcessor {
     this.logger.log({ sessionId: state.sessionId, items: state.processedItems }, 'sync completed');
   }
 
-  private async store(state: SessionState, request: QueuedRequest, body: string, outcome: RequestOutcome) {
+  private async store(
+    state: SessionState,
+    request: QueuedRequest,
+    body: string,
+    outcome: RequestOutcome,
+  ) {
     if (request.purpose === 'identity') return this.storeIdentity(state, request, body, outcome);
     const page = parsePage(body, state.syncType);
     const plan = request.page === 1 ? this.plan(state, page) : undefined;
-    const totals = await this.deps.requests.completePage(request.requestId, state, page, outcome, plan);
+    const totals = await this.deps.requests.completePage(
+      request.requestId,
+      state,
+      page,
+      outcome,
+      plan,
+    );
     if (!totals) return;
     this.deps.metrics.answers.inc({ outcome: 'stored' });
     state.processedItems = totals.processedItems;
@@ -109,10 +128,17 @@ export class ResponseProcessor {
       state.totalPages = plan.totalPages;
       state.totalItems = plan.totalItems;
     }
-    this.hooks.progress(state, { action: `Processing page ${request.page} of ${state.totalPages}` });
+    this.hooks.reporter.report(state, 'in_progress', {
+      action: `Processing page ${request.page} of ${state.totalPages}`,
+    });
   }
 
-  private async storeIdentity(state: SessionState, request: QueuedRequest, body: string, outcome: RequestOutcome) {
+  private async storeIdentity(
+    state: SessionState,
+    request: QueuedRequest,
+    body: string,
+    outcome: RequestOutcome,
+  ) {
     const username = parseIdentity(body);
     const first = this.deps.plan('page', 1, pageUrl(state.syncType, username, 1));
     const stored = await this.deps.requests.completeIdentity(
@@ -128,7 +154,9 @@ export class ResponseProcessor {
     state.username = username;
     state.completedRequests += 1;
     this.hooks.enqueue(state, { ...first, notBefore: 0 });
-    this.hooks.progress(state, { action: `Fetching page 1 of ${username}'s ${state.syncType}` });
+    this.hooks.reporter.report(state, 'in_progress', {
+      action: `Fetching page 1 of ${username}'s ${state.syncType}`,
+    });
   }
 
   /** What page 1 says about the whole sync, within the session's page limit. */
@@ -141,18 +169,26 @@ export class ResponseProcessor {
     const now = this.deps.clock();
     if (!hasRateHeaders(outcome.headers)) this.hooks.window.saturate(now);
     this.deps.metrics.answers.inc({ outcome: 'rate_limited' });
-    const delay = this.deps.backoff.afterTooManyRequests(request.retries + 1, outcome.headers['retry-after']);
+    const delay = this.deps.backoff.afterTooManyRequests(
+      request.retries + 1,
+      outcome.headers['retry-after'],
+    );
     await this.retry(state, request, outcome, delay);
   }
 
-  private async retry(state: SessionState, request: QueuedRequest, outcome: RequestOutcome, delay: number) {
+  private async retry(
+    state: SessionState,
+    request: QueuedRequest,
+    outcome: RequestOutcome,
+    delay: number,
+  ) {
     const retries = request.retries + 1;
     if (retries > this.deps.pacing.maxRetries) return this.failRequest(state, request, outcome);
     const notBefore = this.deps.clock() + delay;
     this.hooks.enqueue(state, { ...request, retries, notBefore });
     if (outcome.status !== 429) this.deps.metrics.answers.inc({ outcome: 'retried' });
     const action = `Retrying ${describe(request)} (${reason(outcome)}), attempt ${retries + 1}`;
-    this.hooks.progress(state, { action, resumeAt: notBefore });
+    this.hooks.reporter.report(state, 'in_progress', { action, resumeAt: notBefore });
     await this.deps.requests.markRetrying(request.requestId, retries, outcome);
   }
 
@@ -169,16 +205,14 @@ export class ResponseProcessor {
       fatal: false,
     });
     // Without the identity or page 1 there is nothing more to plan.
-    if (request.purpose === 'identity' || request.page === 1) await this.failSession(state, message);
+    if (request.purpose === 'identity' || request.page === 1)
+      await this.failSession(state, message);
   }
 
   private async failSession(state: SessionState, message: string): Promise<void> {
     this.hooks.forget(state);
     if (!(await this.deps.sessions.finish(state.sessionId, 'failed', message))) return;
-    const now = this.deps.clock();
-    this.deps.messenger.toUser(this.userId, state.sessionId, 'sync_progress', {
-      ...state.progress('failed', { action: `Failed: ${message}` }, null, now),
-    });
+    this.hooks.reporter.report(state, 'failed', { action: `Failed: ${message}` });
     this.deps.messenger.toUser(this.userId, state.sessionId, 'sync_error', {
       sessionId: state.sessionId,
       requestId: null,

@@ -17,6 +17,12 @@ export interface InFlightRequest extends QueuedRequest {
   timer: NodeJS.Timeout;
 }
 
+/** A planned request as a queue entry due at `notBefore`. */
+export function toQueued(request: PlannedRequest, notBefore: number): QueuedRequest {
+  const { requestId, purpose, page, url, retries } = request;
+  return { requestId, purpose, page, url, retries, notBefore };
+}
+
 /** What the progress line says besides the counters. */
 export interface ProgressNote {
   action: string;
@@ -140,7 +146,12 @@ export class SessionState {
   }
 
   /** The progress message of this session. */
-  progress(status: SessionStatus, note: ProgressNote, etaMs: number | null, now: number): ProgressData {
+  progress(
+    status: SessionStatus,
+    note: ProgressNote,
+    etaMs: number | null,
+    now: number,
+  ): ProgressData {
     return {
       sessionId: this.sessionId,
       syncType: this.syncType,
@@ -150,7 +161,7 @@ export class SessionState {
       totalPages: this.totalPages,
       completedPages: this.completedPages,
       failedRequests: this.failedRequests,
-      percent: this.percent(),
+      percent: status === 'completed' ? 100 : this.percent(),
       estimatedCompletionAt: etaMs === null ? null : new Date(now + etaMs).toISOString(),
       currentAction: note.action,
       resumeAt: note.resumeAt === undefined ? null : new Date(note.resumeAt).toISOString(),

@@ -14,18 +14,9 @@ import { DriverLease } from './driver-lease';
 import { SyncMessenger, type ClientSocket } from './sync-messenger';
 import { SyncMetrics } from './sync.metrics';
 import { SyncRequestRepository } from './sync-request.repository';
+import { SyncNotices, type SyncNotice } from './sync-notices';
 import { SyncSessionRepository } from './sync-session.repository';
 import { UserDriver } from './user-driver';
-
-/** A pod tells the others about a session (socket.io server-side emit through the adapter). */
-export interface SyncNotice {
-  kind: 'started' | 'cancelled' | 'released';
-  userId: string;
-  sessionId?: string;
-}
-
-/** Publishes notices to the other pods (set by the gateway once socket.io is up). */
-export type NoticePublisher = (notice: SyncNotice) => void;
 
 /**
  * The pod's side of the sync: one {@link UserDriver} per user with a socket here. The driver
@@ -38,7 +29,6 @@ export class SyncEngine implements OnModuleInit, BeforeApplicationShutdown {
   private readonly drivers = new Map<string, UserDriver>();
   private readonly chains = new Map<string, Promise<void>>();
   private readonly deps: DriverDeps;
-  private publish: NoticePublisher = () => undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
   private stopping = false;
 
@@ -50,6 +40,7 @@ export class SyncEngine implements OnModuleInit, BeforeApplicationShutdown {
     private readonly metrics: SyncMetrics,
     private readonly pacing: SyncPacingConfig,
     private readonly lease: DriverLease,
+    private readonly notices: SyncNotices,
   ) {
     this.deps = {
       sessions,
@@ -66,23 +57,25 @@ export class SyncEngine implements OnModuleInit, BeforeApplicationShutdown {
 
   onModuleInit(): void {
     this.metrics.countSessions = () => this.activeSessions();
+    this.notices.listen((notice) => this.onNotice(notice));
     // Renew well within the TTL; also retries the claim of users led elsewhere until it frees.
-    this.leaseTimer = setInterval(() => void this.tickLeases(), Math.ceil(this.pacing.driverLeaseMs / 3));
+    this.leaseTimer = setInterval(
+      () => void this.tickLeases(),
+      Math.ceil(this.pacing.driverLeaseMs / 3),
+    );
     this.leaseTimer.unref();
   }
 
-  /** Called by the gateway once socket.io is up. */
-  setPublisher(publish: NoticePublisher): void {
-    this.publish = publish;
-  }
-
   /** A user's socket connected here. */
-  attach(userId: string, socket: ClientSocket & { disconnect(close?: boolean): unknown }): Promise<void> {
+  attach(
+    userId: string,
+    socket: ClientSocket & { disconnect(close?: boolean): unknown },
+  ): Promise<void> {
+    this.metrics.sockets.inc();
     if (this.stopping) {
       socket.disconnect(true);
       return Promise.resolve();
     }
-    this.metrics.sockets.inc();
     return this.serially(userId, async () => {
       let driver = this.drivers.get(userId);
       if (!driver) {
@@ -97,6 +90,8 @@ export class SyncEngine implements OnModuleInit, BeforeApplicationShutdown {
   /** A user's socket left: with the last one the user's sessions pause and the lease frees. */
   detach(userId: string, socketId: string): Promise<void> {
     this.metrics.sockets.dec();
+    // Shutting down: every user was retired already, and the stores may be closing.
+    if (this.stopping) return Promise.resolve();
     return this.serially(userId, async () => {
       const driver = this.drivers.get(userId);
       if (!driver) return;
@@ -121,7 +116,7 @@ export class SyncEngine implements OnModuleInit, BeforeApplicationShutdown {
   /** A session was started or cancelled through REST on this pod. */
   announce(notice: SyncNotice): void {
     this.onNotice(notice);
-    this.publish(notice);
+    this.notices.publish(notice);
   }
 
   /** A notice from this or another pod. */
@@ -132,10 +127,23 @@ export class SyncEngine implements OnModuleInit, BeforeApplicationShutdown {
       driver.dropSession(notice.sessionId); // at once, not behind other steps of the user
       return;
     }
-    void this.serially(notice.userId, async () => {
-      if (notice.kind === 'released' && !driver.leased) await this.lead(driver);
-      if (notice.kind === 'started' && driver.leased && notice.sessionId) {
-        await driver.addSession(notice.sessionId);
+    if (notice.kind === 'released') {
+      void this.serially(notice.userId, () => this.lead(driver));
+    } else if (notice.kind === 'started' && notice.sessionId) {
+      this.takeOver(notice.userId, notice.sessionId, 1);
+    }
+  }
+
+  /** Adopts a new session of a user driven here; retried a few times if the database fails. */
+  private takeOver(userId: string, sessionId: string, attempt: number): void {
+    void this.serially(userId, async () => {
+      const driver = this.drivers.get(userId);
+      if (!driver?.leased) return; // whoever leads the user adopts it on taking them over
+      try {
+        await driver.addSession(sessionId);
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        setTimeout(() => this.takeOver(userId, sessionId, attempt + 1), 500 * attempt).unref();
       }
     });
   }
@@ -162,7 +170,15 @@ export class SyncEngine implements OnModuleInit, BeforeApplicationShutdown {
     if (this.drivers.get(driver.userId) !== driver || driver.leased) return;
     if (!(await this.lease.acquire(driver.userId))) return;
     driver.leased = true;
-    await driver.load();
+    try {
+      await driver.load();
+    } catch (error) {
+      // Half loaded is no state to drive from: let go, and the lease tick tries again.
+      this.logger.warn({ err: error, userId: driver.userId }, 'could not take a user over');
+      this.replaceWithPassive(driver);
+      await driver.close(false);
+      await this.lease.release(driver.userId);
+    }
   }
 
   private async retire(driver: UserDriver, pause: boolean): Promise<void> {
@@ -170,17 +186,21 @@ export class SyncEngine implements OnModuleInit, BeforeApplicationShutdown {
     driver.leased = false;
     await driver.close(pause);
     await this.lease.release(driver.userId);
-    this.publish({ kind: 'released', userId: driver.userId });
+    this.notices.publish({ kind: 'released', userId: driver.userId });
   }
 
   /** Another pod took the user over: stop driving, keep the sockets in a passive driver. */
   private async demote(userId: string): Promise<void> {
     const driver = this.drivers.get(userId);
     if (!driver?.leased) return;
-    const passive = new UserDriver(userId, this.deps);
-    for (const socket of driver.sockets.values()) passive.sockets.set(socket.id, socket);
-    this.drivers.set(userId, passive);
+    this.replaceWithPassive(driver);
     await driver.close(false);
+  }
+
+  private replaceWithPassive(driver: UserDriver): void {
+    const passive = new UserDriver(driver.userId, this.deps);
+    for (const socket of driver.sockets.values()) passive.sockets.set(socket.id, socket);
+    this.drivers.set(driver.userId, passive);
   }
 
   private async tickLeases(): Promise<void> {

@@ -49,7 +49,9 @@ export class SyncMessenger {
     data: MessageData[T],
   ): void {
     const channel = sessionId === null ? 'sync' : sessionChannel(sessionId);
-    this.namespace?.to(userRoom(userId)).emit(SYNC_EVENT, envelope(randomUUID(), type, channel, data));
+    this.namespace
+      ?.to(userRoom(userId))
+      .emit(SYNC_EVENT, envelope(randomUUID(), type, channel, data));
   }
 
   /** Tells one socket that something it sent was refused. */

@@ -69,7 +69,11 @@ describe('sync repositories (PostgreSQL)', () => {
     const first = await newSession();
     const again = await sessions.create({ ...first, sessionId: randomUUID() });
     expect(again).toBeUndefined();
-    const wantlist = await sessions.create({ ...first, sessionId: randomUUID(), syncType: 'wantlist' });
+    const wantlist = await sessions.create({
+      ...first,
+      sessionId: randomUUID(),
+      syncType: 'wantlist',
+    });
     expect(wantlist?.status).toBe('initiated');
   });
 
@@ -77,19 +81,34 @@ describe('sync repositories (PostgreSQL)', () => {
     const session = await newSession();
     const identity = planned('identity', 0);
     expect(await requests.plan(session.sessionId, [identity], {})).toBe(1);
-    expect(await requests.plan(session.sessionId, [{ ...identity, requestId: uuidv7() }], {})).toBe(0);
+    expect(await requests.plan(session.sessionId, [{ ...identity, requestId: uuidv7() }], {})).toBe(
+      0,
+    );
     const first = planned('page', 1);
-    expect(await requests.completeIdentity(identity.requestId, session.sessionId, 'bob', ok, first, {})).toBe(true);
-    expect(await requests.completeIdentity(identity.requestId, session.sessionId, 'eve', ok, first, {})).toBe(false);
+    expect(
+      await requests.completeIdentity(identity.requestId, session.sessionId, 'bob', ok, first, {}),
+    ).toBe(true);
+    expect(
+      await requests.completeIdentity(identity.requestId, session.sessionId, 'eve', ok, first, {}),
+    ).toBe(false);
 
     const plan = { totalPages: 2, totalItems: 150 };
     expect(await requests.dispatch(session.sessionId, first, {})).toBe(first.requestId);
-    const totals = await requests.completePage(first.requestId, session, page(1, [1, 2, 3]), ok, plan);
+    const totals = await requests.completePage(
+      first.requestId,
+      session,
+      page(1, [1, 2, 3]),
+      ok,
+      plan,
+    );
     expect(totals).toEqual({ processedItems: 3, completedRequests: 2 });
-    expect(await requests.completePage(first.requestId, session, page(1, [1, 2, 3]), ok, plan)).toBeUndefined();
-    expect(await requests.dispatch(session.sessionId, { ...first, requestId: uuidv7() }, {})).toBeUndefined();
-    expect(await requests.open(session.sessionId)).toEqual([]);
-    expect(await requests.lastPlannedPage(session.sessionId)).toBe(1);
+    expect(
+      await requests.completePage(first.requestId, session, page(1, [1, 2, 3]), ok, plan),
+    ).toBeUndefined();
+    expect(
+      await requests.dispatch(session.sessionId, { ...first, requestId: uuidv7() }, {}),
+    ).toBeUndefined();
+    expect(await requests.open(session.sessionId)).toEqual({ open: [], lastPlannedPage: 1 });
 
     // Page 2 gets its row when first dispatched; a later dispatch reuses that row's id.
     const second = planned('page', 2);
@@ -126,7 +145,7 @@ describe('sync repositories (PostgreSQL)', () => {
     expect(await requests.dispatch(session.sessionId, identity, {})).toBeUndefined();
     expect(await requests.dispatch(session.sessionId, planned('page', 1), {})).toBeUndefined();
     expect(await requests.fail(identity.requestId, { status: 500, headers: {} })).toBe(false);
-    expect(await requests.open(session.sessionId)).toEqual([]);
+    expect((await requests.open(session.sessionId)).open).toEqual([]);
   });
 
   it('counts a failed request once and remembers recent sends for pacing', async () => {
@@ -137,7 +156,10 @@ describe('sync repositories (PostgreSQL)', () => {
     const [pending] = await requests.recentSends(session.userId, 60_000, 90_000);
     expect(Math.abs(pending.getTime() - Date.now())).toBeLessThan(5_000);
     await requests.markRetrying(identity.requestId, 1, { status: 503, headers: {} });
-    expect(await requests.open(session.sessionId)).toEqual([expect.objectContaining({ retries: 1 })]);
+    expect(await requests.open(session.sessionId)).toEqual({
+      open: [expect.objectContaining({ purpose: 'identity', retries: 1 })],
+      lastPlannedPage: 0,
+    });
     expect(await requests.fail(identity.requestId, { status: 503, headers: {} })).toBe(true);
     expect(await requests.fail(identity.requestId, { status: 503, headers: {} })).toBe(false);
     expect((await counters(session.sessionId)).failed_requests).toBe(1);

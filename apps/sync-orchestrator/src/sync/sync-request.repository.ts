@@ -29,7 +29,6 @@ export interface PageTotals {
 
 const TABLE = 'sync.discogs_api_requests';
 const SESSIONS = 'sync.discogs_collection_syncs';
-const COLUMNS = `request_id AS "requestId", purpose, page, url, retry_count AS "retries"`;
 
 /** Queries of the requests a session plans, sends and completes. */
 @Injectable()
@@ -47,12 +46,20 @@ export class SyncRequestRepository {
     db: Db = this.dataSource,
   ): Promise<number> {
     if (planned.length === 0) return 0;
-    const inserted = await rows(
+    // One statement: the session's count includes the rows this very statement inserts.
+    const [result] = await rows<{ inserted: number }>(
       db,
-      `INSERT INTO ${TABLE} (request_id, session_id, purpose, page, url, headers, status)
-       SELECT r.id, $1, r.purpose, r.page, r.url, $6::jsonb, 'pending'
-       FROM unnest($2::uuid[], $3::text[], $4::int[], $5::text[]) AS r(id, purpose, page, url)
-       ON CONFLICT (session_id, purpose, page) DO NOTHING RETURNING request_id`,
+      `WITH inserted AS (
+         INSERT INTO ${TABLE} (request_id, session_id, purpose, page, url, headers, status)
+         SELECT r.id, $1, r.purpose, r.page, r.url, $6::jsonb, 'pending'
+         FROM unnest($2::uuid[], $3::text[], $4::int[], $5::text[]) AS r(id, purpose, page, url)
+         ON CONFLICT (session_id, purpose, page) DO NOTHING RETURNING 1
+       ), counted AS (
+         UPDATE ${SESSIONS} SET updated_at = now(), total_requests = GREATEST(total_requests,
+           (SELECT count(*) FROM ${TABLE} WHERE session_id = $1) + (SELECT count(*) FROM inserted))
+         WHERE session_id = $1
+       )
+       SELECT count(*)::int AS inserted FROM inserted`,
       [
         sessionId,
         planned.map((p) => p.requestId),
@@ -62,27 +69,42 @@ export class SyncRequestRepository {
         JSON.stringify(headers),
       ],
     );
-    await db.query(
-      `UPDATE ${SESSIONS} SET updated_at = now(),
-         total_requests = GREATEST(total_requests, (SELECT count(*) FROM ${TABLE} WHERE session_id = $1))
-       WHERE session_id = $1`,
-      [sessionId],
-    );
-    return inserted.length;
+    return result.inserted;
   }
 
-  /** Requests of a session still waiting for an answer, in page order. */
-  async open(sessionId: string): Promise<PlannedRequest[]> {
-    return rows<PlannedRequest>(
+  /**
+   * Requests of a session still waiting for an answer, in page order, and the highest page
+   * that has a row (pages above it were never dispatched).
+   */
+  async open(sessionId: string): Promise<{ open: PlannedRequest[]; lastPlannedPage: number }> {
+    const found = await rows<Partial<PlannedRequest> & { lastPage: number | null }>(
       this.dataSource,
-      `SELECT ${COLUMNS} FROM ${TABLE}
-       WHERE session_id = $1 AND status IN ${OPEN_REQUEST_STATUSES} ORDER BY purpose, page`,
+      `SELECT m.last AS "lastPage", r.request_id AS "requestId", r.purpose, r.page, r.url,
+         r.retry_count AS "retries"
+       FROM (SELECT max(page) AS last FROM ${TABLE} WHERE session_id = $1 AND purpose = 'page') m
+       LEFT JOIN ${TABLE} r ON r.session_id = $1 AND r.status IN ${OPEN_REQUEST_STATUSES}
+       ORDER BY r.purpose, r.page`,
       [sessionId],
     );
+    const open = found.filter(
+      (r): r is PlannedRequest & { lastPage: number | null } => !!r.requestId,
+    );
+    return {
+      open: open.map(({ requestId, purpose, page, url, retries }) => ({
+        requestId,
+        purpose,
+        page,
+        url,
+        retries,
+      })),
+      lastPlannedPage: found[0]?.lastPage ?? 0,
+    };
   }
 
   /**
    * Records a request as sent (creating its row for a page dispatched for the first time).
+   * The share lock on the session makes a concurrent cancel either wait for this row (and
+   * fail it) or be seen (and no row is written).
    * Answers the id the request goes out under — that of an existing open row for the same page
    * if there is one — or undefined when it must not go out: its session is no longer running
    * (cancelled, perhaps on another pod) or the page was answered already.
@@ -94,6 +116,7 @@ export class SyncRequestRepository {
          retry_count, sent_at)
        SELECT $2, s.session_id, $3, $4, $5, $6::jsonb, 'sent', $7, now()
        FROM ${SESSIONS} s WHERE s.session_id = $1 AND s.status IN ${ACTIVE_STATUSES}
+       FOR SHARE OF s
        ON CONFLICT (session_id, purpose, page) DO UPDATE SET status = 'sent', sent_at = now(),
          retry_count = EXCLUDED.retry_count, updated_at = now()
        WHERE r.status IN ${OPEN_REQUEST_STATUSES}
@@ -111,22 +134,18 @@ export class SyncRequestRepository {
     return row?.requestId;
   }
 
-  /** The highest page of a session that has a row (dispatched at least once). */
-  async lastPlannedPage(sessionId: string): Promise<number> {
-    const [row] = await rows<{ page: number | null }>(
-      this.dataSource,
-      `SELECT max(page) AS page FROM ${TABLE} WHERE session_id = $1 AND purpose = 'page'`,
-      [sessionId],
-    );
-    return row?.page ?? 0;
-  }
-
   async markRetrying(requestId: string, retries: number, outcome: RequestOutcome): Promise<void> {
     await this.dataSource.query(
       `UPDATE ${TABLE} SET status = 'retrying', retry_count = $2, response_status = $3,
          response_headers = $4::jsonb, error = $5, responded_at = now(), updated_at = now()
        WHERE request_id = $1 AND status IN ${OPEN_REQUEST_STATUSES}`,
-      [requestId, retries, outcome.status || null, JSON.stringify(outcome.headers), outcome.error ?? null],
+      [
+        requestId,
+        retries,
+        outcome.status || null,
+        JSON.stringify(outcome.headers),
+        outcome.error ?? null,
+      ],
     );
   }
 
@@ -190,7 +209,13 @@ export class SyncRequestRepository {
            total_requests = COALESCE($4 + 1, total_requests), updated_at = now()
          WHERE session_id = $1
          RETURNING processed_items AS "processedItems", completed_requests AS "completedRequests"`,
-        [session.sessionId, page.items.length, page.page, totals?.totalPages ?? null, totals?.totalItems ?? null],
+        [
+          session.sessionId,
+          page.items.length,
+          page.page,
+          totals?.totalPages ?? null,
+          totals?.totalItems ?? null,
+        ],
       );
       return after;
     });
@@ -215,19 +240,38 @@ export class SyncRequestRepository {
     return found.map((f) => f.at);
   }
 
-  private close(
+  /**
+   * Completes or fails an open request of a running session. Locks the session row first, as
+   * every writer of a session's requests does (cancel, dispatch), so they never deadlock.
+   */
+  private async close(
     db: Db,
     requestId: string,
     status: 'completed' | 'failed',
     outcome: RequestOutcome,
   ): Promise<{ sessionId: string }[]> {
+    const locked = await rows(
+      db,
+      `UPDATE ${SESSIONS} s SET updated_at = now() FROM ${TABLE} r
+       WHERE r.request_id = $1 AND r.status IN ${OPEN_REQUEST_STATUSES}
+         AND s.session_id = r.session_id AND s.status IN ${ACTIVE_STATUSES}
+       RETURNING s.session_id`,
+      [requestId],
+    );
+    if (locked.length === 0) return [];
     return rows<{ sessionId: string }>(
       db,
       `UPDATE ${TABLE} SET status = $2, response_status = $3, response_headers = $4::jsonb,
          error = $5, responded_at = now(), updated_at = now()
        WHERE request_id = $1 AND status IN ${OPEN_REQUEST_STATUSES}
        RETURNING session_id AS "sessionId"`,
-      [requestId, status, outcome.status || null, JSON.stringify(outcome.headers), outcome.error ?? null],
+      [
+        requestId,
+        status,
+        outcome.status || null,
+        JSON.stringify(outcome.headers),
+        outcome.error ?? null,
+      ],
     );
   }
 }

@@ -1,4 +1,13 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import type { StartSyncResponse, SyncStatusResponse } from '@libs/sync-client';
 import { BearerAuthGuard, CurrentUser } from '../auth/bearer-auth.guard';
 import { StartSyncDto } from './dto/start-sync.dto';

@@ -19,19 +19,21 @@ import { SYNC_EVENT, SYNC_NAMESPACE, type ApiResponseData } from '@libs/sync-cli
 import { AccessTokenVerifier, bearerToken } from '../auth/access-token.verifier';
 import { keptHeaders } from './answer-headers';
 import { ApiResponseEnvelopeDto } from './dto/api-response-envelope.dto';
-import { SyncEngine, type SyncNotice } from './sync-engine.service';
+import { SyncEngine } from './sync-engine.service';
 import { SyncMessenger, userRoom } from './sync-messenger';
 import { SyncMetrics } from './sync.metrics';
 
-type SyncSocket = Socket<Record<string, never>, Record<string, never>, Record<string, never>, { userId: string }>;
-
-/** Server-side emits between pods carrying {@link SyncNotice}s. */
-const NOTICE_EVENT = 'sync_notice';
+type SyncSocket = Socket<
+  Record<string, never>,
+  Record<string, never>,
+  Record<string, never>,
+  { userId: string }
+>;
 
 /**
  * The `/sync` socket.io namespace: authenticates each socket with the user's access token
  * (`auth: { token }`), joins it to the user's room, and feeds clients' answers to the engine.
- * The Redis Streams adapter lets pods share rooms and notices.
+ * The Redis Streams adapter lets pods share rooms.
  */
 @WebSocketGateway({
   namespace: SYNC_NAMESPACE,
@@ -41,7 +43,10 @@ const NOTICE_EVENT = 'sync_notice';
   maxHttpBufferSize: SYNC_MAX_RESPONSE_BYTES_CAP + 64 * 1024,
 })
 export class SyncGateway
-  implements OnGatewayInit<Namespace>, OnGatewayConnection<SyncSocket>, OnGatewayDisconnect<SyncSocket>
+  implements
+    OnGatewayInit<Namespace>,
+    OnGatewayConnection<SyncSocket>,
+    OnGatewayDisconnect<SyncSocket>
 {
   private readonly logger = new Logger(SyncGateway.name);
 
@@ -77,10 +82,6 @@ export class SyncGateway
         () => next(new Error('unauthorized')),
       );
     });
-    namespace.on(NOTICE_EVENT, (notice: unknown) => {
-      if (isNotice(notice)) this.engine.onNotice(notice);
-    });
-    this.engine.setPublisher((notice) => namespace.serverSideEmit(NOTICE_EVENT, notice));
     this.messenger.bind(namespace);
   }
 
@@ -95,12 +96,20 @@ export class SyncGateway
   }
 
   @SubscribeMessage(SYNC_EVENT)
-  async onMessage(@ConnectedSocket() socket: SyncSocket, @MessageBody() payload: unknown): Promise<void> {
+  async onMessage(
+    @ConnectedSocket() socket: SyncSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<void> {
     const answer = this.parse(payload);
     if (typeof answer === 'string') return this.refuse(socket, 'invalid_message', answer, null);
     if (!(await this.engine.answer(socket.data.userId, answer))) {
       // Unknown, answered already, or another user's request: nothing changes.
-      this.refuse(socket, 'response_rejected', 'no open request of yours has this id', answer.requestId);
+      this.refuse(
+        socket,
+        'response_rejected',
+        'no open request of yours has this id',
+        answer.requestId,
+      );
     }
   }
 
@@ -116,7 +125,12 @@ export class SyncGateway
     return { requestId, status, headers: keptHeaders(headers), body, error };
   }
 
-  private refuse(socket: SyncSocket, code: string, message: string, requestId: string | null): void {
+  private refuse(
+    socket: SyncSocket,
+    code: string,
+    message: string,
+    requestId: string | null,
+  ): void {
     this.metrics.answers.inc({ outcome: 'rejected' });
     this.logger.warn({ userId: socket.data.userId, requestId, code }, 'client message refused');
     this.messenger.refuse(socket, { sessionId: null, requestId, code, message, fatal: false });
@@ -127,14 +141,4 @@ function tokenOf(socket: Socket): string | undefined {
   const auth = socket.handshake.auth as { token?: unknown };
   if (typeof auth.token === 'string') return auth.token.replace(/^Bearer\s+/i, '');
   return bearerToken(socket.handshake.headers.authorization);
-}
-
-function isNotice(value: unknown): value is SyncNotice {
-  const n = value as SyncNotice;
-  return (
-    typeof n === 'object' &&
-    n !== null &&
-    ['started', 'cancelled', 'released'].includes(n.kind) &&
-    typeof n.userId === 'string'
-  );
 }

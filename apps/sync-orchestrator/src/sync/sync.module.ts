@@ -8,6 +8,7 @@ import { SyncEngine } from './sync-engine.service';
 import { SyncGateway } from './sync.gateway';
 import { SyncMessenger } from './sync-messenger';
 import { SyncMetrics } from './sync.metrics';
+import { SyncNotices } from './sync-notices';
 import { SyncRequestRepository } from './sync-request.repository';
 import { SyncService } from './sync.service';
 import { SyncSessionRepository } from './sync-session.repository';
@@ -22,6 +23,7 @@ import { SyncSessionRepository } from './sync-session.repository';
     SyncGateway,
     SyncMessenger,
     SyncMetrics,
+    SyncNotices,
     DriverLease,
     SyncSessionRepository,
     SyncRequestRepository,

@@ -1,21 +1,18 @@
 import { Logger } from '@nestjs/common';
 import type { ApiResponseData } from '@libs/sync-client';
-import { identityUrl, pageUrl, REQUEST_HEADERS } from '../discogs/discogs-requests';
+import { pageUrl, REQUEST_HEADERS } from '../discogs/discogs-requests';
 import { RateWindow } from '../pacing/rate-window';
 import type { DriverDeps } from './driver-deps';
 import { rateHeaders } from './answer-headers';
+import { ProgressReporter } from './progress-reporter';
 import { ResponseProcessor } from './response-processor';
+import { loadSession } from './session-loader';
 import type { ClientSocket } from './sync-messenger';
-import type { PlannedRequest } from './sync-request.repository';
 import type { SessionRow } from './sync-session.repository';
-import {
-  SessionState,
-  type InFlightRequest,
-  type ProgressNote,
-  type QueuedRequest,
-} from './session-state';
+import { SessionState, toQueued, type InFlightRequest, type QueuedRequest } from './session-state';
 
-const clockTime = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+/** How often a user's reported rate-limit state is written down at most. */
+const RATE_RECORD_INTERVAL_MS = 5_000;
 
 /**
  * Drives the syncs of one user on the pod that holds the user's lease: paces dispatch through
@@ -30,11 +27,12 @@ export class UserDriver {
   /** Owner session of every queued or in-flight request id. */
   private readonly owners = new Map<string, SessionState>();
   private readonly processor: ResponseProcessor;
+  private readonly reporter: ProgressReporter;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly logger = new Logger(UserDriver.name);
   private timer: NodeJS.Timeout | undefined;
-  private announcedUntil = 0;
   private turn = 0;
+  private rateRecordedAt = -Infinity;
   private closed = false;
 
   constructor(
@@ -42,11 +40,12 @@ export class UserDriver {
     private readonly deps: DriverDeps,
   ) {
     this.window = new RateWindow(deps.pacing.rateLimit, deps.pacing.windowMs);
+    this.reporter = new ProgressReporter(userId, deps, this.window);
     this.processor = new ResponseProcessor(userId, deps, {
       window: this.window,
+      reporter: this.reporter,
       enqueue: (state, request) => this.enqueue(state, request),
       forget: (state) => this.forget(state),
-      progress: (state, note) => this.progress(state, note),
     });
   }
 
@@ -57,7 +56,11 @@ export class UserDriver {
   /** Seeds the window from the requests of the last window and takes over the user's sessions. */
   async load(): Promise<void> {
     const { windowMs, requestTimeoutMs } = this.deps.pacing;
-    const recent = await this.deps.requests.recentSends(this.userId, windowMs, windowMs + requestTimeoutMs);
+    const recent = await this.deps.requests.recentSends(
+      this.userId,
+      windowMs,
+      windowMs + requestTimeoutMs,
+    );
     for (const at of recent) {
       this.window.settle(this.window.acquire(), at.getTime());
     }
@@ -116,7 +119,9 @@ export class UserDriver {
     }
     if (!request) return false;
     this.owners.delete(answer.requestId);
-    this.window.observe(rateHeaders(answer.headers), now);
+    const reported = rateHeaders(answer.headers);
+    this.window.observe(reported, now);
+    if (reported.remaining !== undefined || reported.used !== undefined) this.recordRateLimit(now);
     state.answeredHere += 1;
     state.processing += 1;
     this.track(
@@ -143,25 +148,17 @@ export class UserDriver {
     if (!pause) return;
     await this.deps.sessions.markPaused(states.map((s) => s.sessionId));
     const note = { action: 'Paused: waiting for your client to reconnect' };
-    for (const state of states) this.emitProgress(state, 'paused', note);
+    for (const state of states) this.reporter.report(state, 'paused', note);
   }
 
   private async adopt(row: SessionRow): Promise<void> {
-    const state = new SessionState(row, this.deps.clock());
-    let open = await this.deps.requests.open(row.sessionId);
-    if (open.length === 0 && row.totalRequests === 0) {
-      // A new session: its first request asks Discogs whose token this is.
-      const identity = [this.deps.plan('identity', 0, identityUrl())];
-      const planned = await this.deps.requests.plan(row.sessionId, identity, REQUEST_HEADERS);
-      open = planned > 0 ? identity : await this.deps.requests.open(row.sessionId);
-    }
-    state.nextPage = Math.max(2, (await this.deps.requests.lastPlannedPage(row.sessionId)) + 1);
+    const { state, open } = await loadSession(this.deps, row);
     this.sessions.set(row.sessionId, state);
     for (const request of open) this.enqueue(state, toQueued(request, 0));
-    await this.deps.sessions.markRunning([row.sessionId]);
     this.logger.log({ sessionId: row.sessionId, open: open.length }, 'driving session');
-    if (state.idle) this.afterChange(state);
-    else this.progress(state, { action: open.length > 1 ? 'Resuming' : 'Starting' });
+    if (state.idle) return this.afterChange(state);
+    const action = row.totalRequests === 0 ? 'Starting' : 'Resuming';
+    this.reporter.report(state, 'in_progress', { action });
   }
 
   private enqueue(state: SessionState, request: QueuedRequest): void {
@@ -173,7 +170,10 @@ export class UserDriver {
 
   private forget(state: SessionState): void {
     const now = this.deps.clock();
-    for (const flight of [...state.inFlight.values()]) this.unflight(state, flight, now);
+    for (const flight of [...state.inFlight.values()]) {
+      this.unflight(state, flight, now);
+      this.owners.delete(flight.requestId);
+    }
     for (const request of state.queue) this.owners.delete(request.requestId);
     state.queue.length = 0;
     this.sessions.delete(state.sessionId);
@@ -207,7 +207,7 @@ export class UserDriver {
       if (due > now) return this.wakeAt(due, now);
       const wait = this.window.waitMs(now);
       if (wait > 0) {
-        this.announceWait(now, wait);
+        this.reporter.announceWait(this.sessions.values(), now, wait);
         // Infinity: every slot is held by a request in flight; its answer pumps again.
         if (Number.isFinite(wait)) this.wakeAt(now + wait, now);
         return;
@@ -243,7 +243,11 @@ export class UserDriver {
 
   /** A page dispatched for the first time: it gets its id (and, once sent, its row) now. */
   private planPage(state: SessionState, page: number): QueuedRequest {
-    const request = this.deps.plan('page', page, pageUrl(state.syncType, state.username ?? '', page));
+    const request = this.deps.plan(
+      'page',
+      page,
+      pageUrl(state.syncType, state.username ?? '', page),
+    );
     this.owners.set(request.requestId, state);
     return toQueued(request, 0);
   }
@@ -303,33 +307,14 @@ export class UserDriver {
     this.timer = setTimeout(() => this.pump(), Math.max(1, at - now));
   }
 
-  private announceWait(now: number, wait: number): void {
-    const resumeAt = Number.isFinite(wait) ? now + wait : this.window.resetsAt(now);
-    if (wait < this.deps.pacing.pauseNoticeMs || resumeAt === undefined) return;
-    if (resumeAt <= this.announcedUntil) return;
-    this.announcedUntil = resumeAt;
-    this.deps.metrics.rateLimitWaits.inc();
-    const action = `Waiting for the Discogs rate limit until ${clockTime(resumeAt)} UTC`;
-    for (const state of this.sessions.values()) this.progress(state, { action, resumeAt });
-  }
-
-  private progress(state: SessionState, note: ProgressNote): void {
-    this.emitProgress(state, 'in_progress', note);
-  }
-
-  private emitProgress(state: SessionState, status: 'in_progress' | 'paused', note: ProgressNote) {
-    const now = this.deps.clock();
-    let eta: number | null = null;
-    if (state.totalPages !== null) {
-      const remaining = state.remainingRequests;
-      const observed = (state.observedIntervalMs(now) ?? 0) * remaining;
-      eta = Math.max(this.window.timeToSend(remaining, now), observed);
-    }
-    this.deps.messenger.toUser(
-      this.userId,
-      state.sessionId,
-      'sync_progress',
-      state.progress(status, note, eta, now),
+  /** Keeps `sync.discogs_rate_limits` current for the user, at most every few seconds. */
+  private recordRateLimit(now: number): void {
+    if (now - this.rateRecordedAt < RATE_RECORD_INTERVAL_MS) return;
+    this.rateRecordedAt = now;
+    const { limit } = this.window;
+    const used = Math.min(limit, this.window.used(now));
+    this.track(
+      this.deps.sessions.recordRateLimit(this.userId, limit, used, this.window.resetsAt(now)),
     );
   }
 
@@ -340,9 +325,4 @@ export class UserDriver {
     this.pending.add(tracked);
     void tracked.finally(() => this.pending.delete(tracked));
   }
-}
-
-function toQueued(request: PlannedRequest, notBefore: number): QueuedRequest {
-  const { requestId, purpose, page, url, retries } = request;
-  return { requestId, purpose, page, url, retries, notBefore };
 }

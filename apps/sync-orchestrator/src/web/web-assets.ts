@@ -32,7 +32,11 @@ export class WebAssets {
     }
     for (const file of walk(dir)) {
       const type = TYPES[extname(file)];
-      if (type) this.files.set(relative(dir, file).split(sep).join('/'), { body: readFileSync(file), type });
+      if (type)
+        this.files.set(relative(dir, file).split(sep).join('/'), {
+          body: readFileSync(file),
+          type,
+        });
     }
   }
 
@@ -48,7 +52,10 @@ export class WebAssets {
   // Compiled, this file sits in dist/apps/sync-orchestrator/src/web; from sources (tests) the
   // build output is under dist/ of the repository.
   private static locate(): string | undefined {
-    const candidates = [resolve(__dirname, '../../../../sync-web'), resolve(__dirname, '../../../../dist/sync-web')];
+    const candidates = [
+      resolve(__dirname, '../../../../sync-web'),
+      resolve(__dirname, '../../../../dist/sync-web'),
+    ];
     return candidates.find((dir) => existsSync(join(dir, 'index.html')));
   }
 }

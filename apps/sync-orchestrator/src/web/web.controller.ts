@@ -49,7 +49,9 @@ export class WebController implements OnModuleInit {
       try {
         return reply.send(this.serve('index.html', reply));
       } catch {
-        return reply.code(503).send({ error: { code: 'unavailable', message: 'the sync page is not built' } });
+        return reply
+          .code(503)
+          .send({ error: { code: 'unavailable', message: 'the sync page is not built' } });
       }
     });
   }

@@ -5,14 +5,20 @@ import { CLIENT_STATUSES, type ClientStatus } from '@libs/models';
 
 export class ListClientsDto {
   @ApiPropertyOptional({ enum: CLIENT_STATUSES })
-  @IsOptional() @IsIn(CLIENT_STATUSES)
+  @IsOptional()
+  @IsIn(CLIENT_STATUSES)
   status?: ClientStatus;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   limit: number = 50;
 
   @ApiPropertyOptional({ description: 'next_cursor of the previous page' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   cursor?: string;
 }
