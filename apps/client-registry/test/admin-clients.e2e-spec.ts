@@ -5,7 +5,7 @@ import { loadClientRegistryConfig } from '@libs/config';
 import { matchesSha256Hash } from '@libs/models';
 import { createHttpApp } from '@libs/platform';
 import { REDIS } from '@libs/redis';
-import { TEST_ADMIN_TOKEN, testEnv } from '@libs/testing';
+import { TEST_ADMIN_TOKEN, testEnv, waitFor } from '@libs/testing';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
 import { ClientRepository } from '../src/clients/client.repository';
@@ -111,6 +111,14 @@ describe('client-registry operator REST API', () => {
     });
   });
 
+  it('exports cache and outbox lag metrics', async () => {
+    const { client } = await createClient();
+    await call('GET', `/admin/clients/${client.client_id}`);
+    const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(text).toMatch(/registry_client_cache_lookups_total\{[^}]*result="(hit|miss)"/);
+    expect(text).toContain('# TYPE registry_outbox_lag_seconds gauge');
+  });
+
   it('answers 65006 for an unknown client and 400 for a malformed id', async () => {
     const missing = await call('GET', `/admin/clients/${randomUUID()}`);
     expect(missing.statusCode).toBe(404);
@@ -190,8 +198,18 @@ describe('client-registry operator REST API', () => {
     const key = `${prefix}client:{${client.client_id}}`;
     const stored = async () =>
       JSON.parse((await redis.get(key)) ?? '{}') as { version?: number; value?: unknown };
-    // After the create, at most a tombstone of version 1 is there.
+    // After the create, at most a tombstone of version 1 is there. The relay evicts once more
+    // right before it publishes the change: let it finish so it cannot race the reads below.
     expect((await stored()).value).toBeUndefined();
+    await waitFor('change published', async () => {
+      const [{ n }] = await app
+        .get(DataSource)
+        .query(
+          'SELECT count(*)::int AS n FROM client_registry.outbox WHERE client_id = $1 AND sent_at IS NULL',
+          [client.client_id],
+        );
+      return n === 0;
+    });
     const queries = jest.spyOn(app.get(ClientRepository), 'findById');
     await call('GET', `/admin/clients/${client.client_id}`);
     await call('GET', `/admin/clients/${client.client_id}`);
@@ -204,6 +222,15 @@ describe('client-registry operator REST API', () => {
     expect(ttl).toBeLessThanOrEqual(300_000);
     await call('POST', `/admin/clients/${client.client_id}/suspend`);
     expect((await stored()).value).toBeUndefined();
+    await waitFor('change published', async () => {
+      const [{ n }] = await app
+        .get(DataSource)
+        .query(
+          'SELECT count(*)::int AS n FROM client_registry.outbox WHERE client_id = $1 AND sent_at IS NULL',
+          [client.client_id],
+        );
+      return n === 0;
+    });
     const reread = await call('GET', `/admin/clients/${client.client_id}`);
     expect(reread.json()).toMatchObject({ status: 'SUSPENDED', version: 2 });
   });
