@@ -5,7 +5,6 @@ import { testDatabaseUrl } from './test-env';
 
 /** Creates the test database when missing and migrates it once per test run. */
 export default async function globalSetup(): Promise<void> {
-  process.env.TZ = 'UTC';
   const url = testDatabaseUrl();
   await ensureDatabase(url);
   const dataSource = new DataSource({

@@ -1,3 +1,4 @@
+import { processEnv } from '../../config/src';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
@@ -69,7 +70,7 @@ export class PrivatePostgres {
       ['-D', this.dataDir, ...serverOptions(this.port, this.dir)],
       {
         cwd: this.dir,
-        env: { PATH: process.env.PATH, LC_ALL: 'C' },
+        env: { PATH: processEnv().PATH, LC_ALL: 'C' },
         stdio: ['ignore', 'ignore', 'pipe'],
         ...this.owner,
       },
@@ -131,7 +132,7 @@ export class PrivatePostgres {
     ];
     await run(join(this.bin, 'initdb'), args, {
       cwd: this.dir,
-      env: { PATH: process.env.PATH },
+      env: { PATH: processEnv().PATH },
       ...this.owner,
     });
   }

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Env } from '../../config/src';
+import { processEnv, type Env } from '../../config/src';
 
 /** The repository root, from the source tree or from its compiled copy under dist/. */
 export const REPO_ROOT = ((dir: string) => {
@@ -64,7 +64,7 @@ export interface RunningProcess {
 export function spawnNode(script: string, env: Env, args: string[] = []): RunningProcess {
   const child = spawn(process.execPath, [resolve(REPO_ROOT, script), ...args], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, ...env },
+    env: { PATH: processEnv().PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
