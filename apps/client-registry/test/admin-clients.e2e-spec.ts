@@ -87,7 +87,7 @@ describe('client-registry operator REST API', () => {
       metadata: { team: 'billing' },
     });
     expect(client).not.toHaveProperty('client_secret_hash');
-    const stored = await new ClientRepository(app.get(DataSource)).findById(client.client_id);
+    const stored = await app.get(ClientRepository).findById(client.client_id);
     expect(matchesSha256Hash(client_secret, stored!.client_secret_hash!)).toBe(true);
     const again = await call('GET', `/admin/clients/${client.client_id}`);
     expect(again.json()).not.toHaveProperty('client_secret');
@@ -111,12 +111,15 @@ describe('client-registry operator REST API', () => {
     });
   });
 
-  it('exports cache and outbox lag metrics', async () => {
+  it('exports cache, database latency and outbox lag metrics', async () => {
     const { client } = await createClient();
     await call('GET', `/admin/clients/${client.client_id}`);
     const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(text).toMatch(/registry_client_cache_lookups_total\{[^}]*result="(hit|miss)"/);
     expect(text).toContain('# TYPE registry_outbox_lag_seconds gauge');
+    expect(text).toMatch(
+      /registry_db_query_duration_seconds_count\{[^}]*query="find",outcome="ok"[^}]*\} [1-9]/,
+    );
   });
 
   it('answers 65006 for an unknown client and 400 for a malformed id', async () => {
@@ -139,7 +142,7 @@ describe('client-registry operator REST API', () => {
     expect(second).not.toBe(first);
     expect(rotated.version).toBe(2);
     expect(Date.parse(rotated.previous_secret_expires_at) - Date.now()).toBeGreaterThan(3500_000);
-    const stored = await new ClientRepository(app.get(DataSource)).findById(client.client_id);
+    const stored = await app.get(ClientRepository).findById(client.client_id);
     expect(matchesSha256Hash(second, stored!.client_secret_hash!)).toBe(true);
     expect(matchesSha256Hash(first, stored!.previous_secret_hash!)).toBe(true);
   });

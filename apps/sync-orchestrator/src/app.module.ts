@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { SyncOrchestratorConfig } from '@libs/config';
+import { MessagingModule } from '@libs/messaging';
 import { CoreModule } from '@libs/platform';
 import { CredentialsModule } from './credentials/credentials.module';
 import type { DiscogsTokenStore } from './credentials/discogs-token.store';
@@ -21,6 +22,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config),
+        MessagingModule,
         SyncModule,
         CredentialsModule.forRoot(options.discogsTokenStore),
         WebModule,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { Registry } from 'prom-client';
 import { dataSourceOptions } from '@libs/database';
 import type { ClientRecord } from '@libs/models';
 import { testDatabaseUrl } from '@libs/testing';
@@ -39,7 +40,7 @@ describe('ClientRepository (PostgreSQL)', () => {
     dataSource = await new DataSource(
       dataSourceOptions({ url: testDatabaseUrl(), poolSize: 2 }),
     ).initialize();
-    repository = new ClientRepository(dataSource);
+    repository = new ClientRepository(dataSource, new Registry());
   });
 
   afterAll(async () => {
@@ -102,7 +103,7 @@ describe('ClientRepository (PostgreSQL)', () => {
       dataSourceOptions({ url: testDatabaseUrl(), poolSize: 1 }),
     ).initialize();
     await closed.destroy();
-    const broken = new ClientRepository(closed);
+    const broken = new ClientRepository(closed, new Registry());
     await expect(broken.findById(randomUUID())).rejects.toEqual(
       expect.objectContaining({ code: ClientsErrorCode.Database }),
     );

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Histogram, Registry } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ClientRecord, ClientStatus } from '@libs/models';
 import { ClientsError, ClientsErrorCode } from './clients.errors';
@@ -48,10 +49,24 @@ export interface ListQuery {
 /** Queries of `client_registry.clients`. Database failures surface as ClientsError 65011. */
 @Injectable()
 export class ClientRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly latency: Histogram<'query' | 'outcome'>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    registry: Registry,
+  ) {
+    this.latency = new Histogram({
+      name: 'registry_db_query_duration_seconds',
+      help: 'PostgreSQL round trips of the client registry by query and outcome',
+      labelNames: ['query', 'outcome'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    });
+  }
 
   async findById(clientId: string): Promise<ClientRecord | undefined> {
     const rows = await this.run(
+      'find',
       this.dataSource.manager,
       `SELECT ${COLUMNS} FROM ${TABLE} WHERE client_id = $1`,
       [clientId],
@@ -69,12 +84,14 @@ export class ClientRepository {
     clientIds: readonly string[],
   ): Promise<Map<string, ClientRecord>> {
     await this.run(
+      'lock',
       manager,
       `SELECT count(pg_advisory_xact_lock(hashtextextended(id::text, 7363002)))
        FROM (SELECT id FROM unnest($1::uuid[]) AS id ORDER BY id) ids`,
       [clientIds],
     );
     const rows = await this.run(
+      'lock',
       manager,
       `SELECT ${COLUMNS} FROM ${TABLE} WHERE client_id = ANY($1::uuid[]) ORDER BY client_id FOR UPDATE`,
       [clientIds],
@@ -84,6 +101,7 @@ export class ClientRepository {
 
   async list(query: ListQuery): Promise<ClientRecord[]> {
     return this.run(
+      'list',
       this.dataSource.manager,
       `SELECT ${COLUMNS} FROM ${TABLE}
        WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR client_id > $2)
@@ -96,6 +114,7 @@ export class ClientRepository {
   async upsertMany(manager: EntityManager, records: readonly ClientRecord[]): Promise<void> {
     if (records.length === 0) return;
     await this.run(
+      'upsert',
       manager,
       `INSERT INTO ${TABLE}
        SELECT * FROM jsonb_populate_recordset(NULL::${TABLE}, $1::jsonb)
@@ -105,13 +124,18 @@ export class ClientRepository {
   }
 
   private async run(
+    query: string,
     manager: EntityManager,
     sql: string,
     params: unknown[],
   ): Promise<ClientRecord[]> {
+    const end = this.latency.startTimer({ query });
     try {
-      return (await manager.query(sql, params)) as ClientRecord[];
+      const rows = (await manager.query(sql, params)) as ClientRecord[];
+      end({ outcome: 'ok' });
+      return rows;
     } catch (error) {
+      end({ outcome: 'error' });
       throw new ClientsError(ClientsErrorCode.Database, 'client registry database error', {
         cause: error,
       });

@@ -2,12 +2,13 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { DiscogsTokenController } from './discogs-token.controller';
 import { DiscogsTokenService } from './discogs-token.service';
-import { DiscogsTokenStore, UnwiredDiscogsTokenStore } from './discogs-token.store';
+import { DiscogsTokenStore } from './discogs-token.store';
+import { RegistryDiscogsTokenStore } from './registry-discogs-token.store';
 
 /** `PUT /api/users/discogs-token`, backed by a {@link DiscogsTokenStore}. */
 @Module({})
 export class CredentialsModule {
-  /** `store`: the implementation to use (default: unwired, answering 503). */
+  /** `store`: the implementation to use (default: the client-registry over RPC). */
   static forRoot(store?: DiscogsTokenStore): DynamicModule {
     return {
       module: CredentialsModule,
@@ -17,7 +18,7 @@ export class CredentialsModule {
         DiscogsTokenService,
         store
           ? { provide: DiscogsTokenStore, useValue: store }
-          : { provide: DiscogsTokenStore, useClass: UnwiredDiscogsTokenStore },
+          : { provide: DiscogsTokenStore, useClass: RegistryDiscogsTokenStore },
       ],
     };
   }
