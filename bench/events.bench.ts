@@ -6,24 +6,29 @@
 // it). Beside it, in the same run: raw XADD and XREADGROUP+XACK throughput on the same Redis,
 // the registry's clients.applyEvents alone over RPC, the consumer's validation cost, and a
 // breakdown of one applyEvents transaction (events.profile.ts).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
-import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import { loadToolingConfig, RedisConfig } from '@libs/config';
-import { ensureDatabase } from '@libs/database';
 import { RpcClient, Streams } from '@libs/messaging';
 import type { AdminClientEvent, ApplyEventsResult } from '@libs/models';
 import { closeRedis, createRedis } from '@libs/redis';
 import { validateAdminEvent } from '../apps/event-consumer/src/admin-events/admin-event.validation';
-import { migrationDataSource } from '../migrations/data-source';
 import { generated, lifecycleEvents, profileApplyEvents, xaddFields } from './events.profile';
+import {
+  BENCH_KEK,
+  children,
+  freePort,
+  killAll,
+  migrate,
+  ready,
+  startApp,
+  stop,
+  waitUntil,
+} from './support/processes';
 
 const { values: args } = parseArgs({
   options: {
@@ -41,11 +46,8 @@ const REGISTRY_EVENTS = int('registry');
 const BATCH = Math.min(int('batch'), 5_000);
 const PROFILE = int('profile');
 
-/** dist/ when run by `npm run bench` (this file is dist/bench/events.bench.js). */
-const DIST = resolve(__dirname, '..');
 const tooling = loadToolingConfig();
 const prefix = `bench:events:${randomBytes(4).toString('hex')}:`;
-const children: ChildProcess[] = [];
 const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
 const fmt = (n: number) => n.toLocaleString('en-US').padStart(9);
 
@@ -88,49 +90,6 @@ async function rawAnchors(redis: Redis): Promise<{ xadd: number; readAck: number
   await redis.del(key);
   return { xadd, readAck };
 }
-
-function startApp(app: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [resolve(DIST, `apps/${app}/src/main.js`)], {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.push(child);
-  return child;
-}
-
-async function waitUntil(
-  what: string,
-  probe: () => Promise<boolean>,
-  timeoutMs: number,
-  everyMs = 10,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
-
-/** SIGTERM, then resolves once the process exited (it stops reading streams first). */
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGTERM');
-  return exited;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer().once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
-
-const ready = (port: number) => async () =>
-  (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok;
 
 /** True once the consumer group has delivered and acked every entry of the admin stream. */
 async function drained(redis: Redis): Promise<boolean> {
@@ -180,14 +139,6 @@ async function validationCost(): Promise<number> {
   return ((performance.now() - started) * 1000) / events.length;
 }
 
-async function migrate(): Promise<void> {
-  await ensureDatabase(tooling.database.url);
-  const migrations = migrationDataSource(tooling.database.url);
-  await migrations.initialize();
-  await migrations.runMigrations({ transaction: 'each' });
-  await migrations.destroy();
-}
-
 /** Starts the registry and the consumer from dist/ on free ports; resolves once both are ready. */
 async function startApps(): Promise<void> {
   const [registryPort, consumerPort] = [await freePort(), await freePort()];
@@ -199,7 +150,7 @@ async function startApps(): Promise<void> {
     REDIS_URL: tooling.redis.url,
     REDIS_KEY_PREFIX: prefix,
     ADMIN_TOKEN: randomBytes(24).toString('hex'),
-    PORTICO_KEK: randomBytes(32).toString('base64'),
+    PORTICO_KEK: BENCH_KEK,
     // Tombstones of evicted clients expire quickly so the run leaves nothing behind.
     CLIENT_REGISTRY_CACHE_TTL: '5',
     CLIENT_REGISTRY_PORT: String(registryPort),
@@ -256,7 +207,7 @@ async function main(): Promise<void> {
   console.log(
     `events: ${EVENTS} end to end, batch ${BATCH}; raw anchors ${RAW} entries; Redis prefix ${prefix}`,
   );
-  await migrate();
+  await migrate(tooling.database.url);
   const redis = createRedis(new RedisConfig(tooling.redis.url, ''));
   const { xadd, readAck } = await rawAnchors(redis);
   await startApps();
@@ -305,6 +256,4 @@ main()
     console.error(error);
     process.exitCode = 1;
   })
-  .finally(() => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  });
+  .finally(killAll);

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { machineLine } from './support/machine';
+import { BENCH_KEK } from './support/processes';
 
 const root = resolve(__dirname, '../..');
 const arg = (name: string, fallback: number) => {
@@ -18,7 +19,6 @@ const arg = (name: string, fallback: number) => {
 const SECONDS = arg('seconds', 10);
 const CONNECTIONS = arg('connections', 50);
 const ADMIN = 'bench-admin-token-0123456789';
-const KEK = Buffer.alloc(32, 9).toString('base64');
 
 interface Result {
   name: string;
@@ -128,7 +128,7 @@ async function portico(): Promise<{ peak: Result; fixed: Result }> {
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     ADMIN_TOKEN: ADMIN,
-    PORTICO_KEK: KEK,
+    PORTICO_KEK: BENCH_KEK,
     REDIS_KEY_PREFIX: prefix,
     ISSUER: 'http://127.0.0.1:4103',
     AUTH_PORT: '4103',

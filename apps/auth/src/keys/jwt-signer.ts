@@ -1,4 +1,5 @@
 import { sign, type KeyObject } from 'node:crypto';
+import { derToJoseSignature } from './ecdsa-signature';
 
 export type SigningAlgorithm = 'ES256' | 'EdDSA';
 
@@ -22,11 +23,9 @@ export class JwtSigner {
 
   sign(claims: object): string {
     const input = this.headerSegment + Buffer.from(JSON.stringify(claims)).toString('base64url');
-    // JOSE wants the raw r||s signature (IEEE P1363), not DER.
-    const signature = sign(this.digest, Buffer.from(input), {
-      key: this.privateKey,
-      dsaEncoding: 'ieee-p1363',
-    });
-    return `${input}.${signature.toString('base64url')}`;
+    const signature = sign(this.digest, Buffer.from(input), this.privateKey);
+    // JOSE wants ECDSA's raw r||s (IEEE P1363), not DER; Ed25519 signatures are raw already.
+    const raw = this.digest === null ? signature : derToJoseSignature(signature);
+    return `${input}.${raw.toString('base64url')}`;
   }
 }

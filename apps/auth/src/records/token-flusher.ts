@@ -11,6 +11,9 @@ export const FLUSH_GROUP = 'token-flush';
 
 type Entries = [id: string, fields: string[]][];
 
+/** Concurrent batches of one flush (each holds a database connection while it inserts). */
+const FLUSH_LANES = 2;
+
 /**
  * Moves token records from the Redis stream buffer to PostgreSQL: read up to a batch through
  * a consumer group (concurrent flushers get disjoint entries), insert them in one statement,
@@ -73,14 +76,23 @@ export class TokenFlusher {
     return entries.length;
   }
 
-  /** Flushes until the stream is empty (or `maxBatches` ran); used on shutdown and in tests. */
+  /**
+   * Flushes until the stream is empty (or `maxBatches` ran); used by flush jobs, on shutdown and
+   * in tests. Two lanes run side by side, so one batch's insert overlaps the other's Redis read
+   * and ack; the consumer group hands each lane different entries.
+   */
   async flushAll(maxBatches = Number.POSITIVE_INFINITY): Promise<number> {
+    let started = 0;
     let total = 0;
-    for (let i = 0; i < maxBatches; i++) {
-      const n = await this.flushBatch();
-      total += n;
-      if (n === 0) return total;
-    }
+    const lane = async () => {
+      while (started < maxBatches) {
+        started += 1;
+        const n = await this.flushBatch();
+        total += n;
+        if (n === 0) return;
+      }
+    };
+    await Promise.all(Array.from({ length: FLUSH_LANES }, lane));
     return total;
   }
 
