@@ -4,17 +4,21 @@
 // Local applications (pooled nodemailer senders, one session per account) send to the relay
 // (a real process) across every account; the relay delivers with XOAUTH2 to a local upstream
 // that verifies each token against the fake token endpoints. Anchor, in the same run: the same
-// senders straight to the upstream, no relay. Phases: anchor at saturation, relay at
-// saturation, relay at a fixed offered load (--rate). Figures go to docs/benchmarks.md.
+// senders straight to the upstream, no relay. Phases: anchor at saturation, relay at a fixed
+// offered load (--rate), relay at saturation. RSS is the relay process's own (/proc/<pid>),
+// never the senders' (they run in this process). Figures go to docs/benchmarks.md.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadToolingConfig, processEnv } from '@libs/config';
+import { ensureDatabase } from '@libs/database';
 import {
   freePort,
   mailProviderEnv,
   startFakeMailProviders,
   statusOf,
+  uniquePrefix,
   waitFor,
   writeAccountsFile,
   type MailTestAccount,
@@ -50,6 +54,7 @@ const LOAD = {
   maxMessages: int('max-messages'),
 };
 const RATE = int('rate');
+const tooling = loadToolingConfig();
 
 async function fakes() {
   const providers = await startFakeMailProviders({ keepMessages: false });
@@ -97,12 +102,19 @@ async function startRelay(
   const [smtpPort, httpPort] = [await freePort(), await freePort()];
   const relay = spawnRelay(
     {
-      ...process.env,
+      PATH: processEnv().PATH,
+      NODE_ENV: 'production',
+      // The relay checks PostgreSQL and Redis for readiness only; it stores nothing.
+      DATABASE_URL: tooling.database.url,
+      REDIS_URL: tooling.redis.url,
+      REDIS_KEY_PREFIX: uniquePrefix('mail-bench'),
       LOG_LEVEL: 'warn',
       HOST: '127.0.0.1',
       MAIL_RELAY_PORT: String(httpPort),
       XOAUTH2_PORT: String(smtpPort),
       XOAUTH2_ACCOUNTS_FILE: file,
+      // Accounts from the file only: the benchmark runs no registry.
+      XOAUTH2_REGISTRY_REFRESH_MS: '0',
       SHUTDOWN_DRAIN_MS: '0',
       ...mailProviderEnv(f),
     },
@@ -150,12 +162,14 @@ async function viaRelay(f: Fakes, dir: string) {
   );
   // Warm-up: every account once (first token, first upstream connection), not measured.
   await run(senders, f.accounts, { ...LOAD, seconds: 60, maxMessages: f.accounts.length });
-  const before = await metrics();
-  const saturated = await sampled(pid, () => run(senders, f.accounts, LOAD));
-  const after = await metrics();
+  // The fixed load first: its peak RSS must not be what saturation left behind (V8 returns
+  // memory to the system lazily).
   const paced = await sampled(pid, () =>
     runAtRate(senders, f.accounts, { rate: RATE, seconds: LOAD.seconds }),
   );
+  const before = await metrics();
+  const saturated = await sampled(pid, () => run(senders, f.accounts, LOAD));
+  const after = await metrics();
   senders.forEach((s) => s.close());
   await relay.stop('SIGTERM');
   return { idleRss, saturated, paced, before, after };
@@ -189,8 +203,8 @@ function report(
   ];
   const rate = (r: RunResult) => r.sent / r.seconds;
   console.log(line('anchor: direct, saturated', anchor));
-  console.log(line('relay, saturated', saturated.result, saturated.peakRss));
   console.log(line(`relay, offered ${RATE} msg/s`, paced.result, paced.peakRss));
+  console.log(line('relay, saturated', saturated.result, saturated.peakRss));
   console.log(
     `\nrelay / anchor throughput (saturated)   ${(rate(saturated.result) / rate(anchor)).toFixed(2)}`,
   );
@@ -212,8 +226,10 @@ async function main(): Promise<void> {
     `mail relay benchmark — ${cpus()[0]?.model ?? 'cpu?'}, ${cpus().length} cores, node ${process.version}`,
   );
   console.log(
-    `${ACCOUNTS} accounts, ${LOAD.concurrency} concurrent senders, ${LOAD.seconds} s per phase\n`,
+    `${ACCOUNTS} accounts, ${LOAD.concurrency} concurrent senders, ${LOAD.seconds} s per phase, ` +
+      `relay V8 flags: ${args['relay-node-options'] || 'none'}\n`,
   );
+  await ensureDatabase(tooling.database.url);
   const f = await fakes();
   const dir = await mkdtemp(join(tmpdir(), 'mail-bench-'));
   try {

@@ -3,6 +3,7 @@ import { CreateClientRegistry1763683250000 } from './1763683250000-CreateClientR
 import { CreateAuthTables1763683260000 } from './1763683260000-CreateAuthTables';
 import { CreateUserCredentials1763683270000 } from './1763683270000-CreateUserCredentials';
 import { CreateSyncTables1763683300000 } from './1763683300000-CreateSyncTables';
+import { AddMailRelayLogins1763683400000 } from './1763683400000-AddMailRelayLogins';
 
 /**
  * Every migration, oldest first. Listed explicitly (not globbed) so the same list runs from
@@ -15,6 +16,7 @@ export const migrations = [
   CreateAuthTables1763683260000,
   CreateUserCredentials1763683270000,
   CreateSyncTables1763683300000,
+  AddMailRelayLogins1763683400000,
 ];
 
 export const MIGRATIONS_TABLE = 'portico_migrations';

@@ -59,6 +59,7 @@ export async function startRelay(
       XOAUTH2_HOST: '127.0.0.1',
       XOAUTH2_ACCOUNTS_FILE: accountsFile,
       XOAUTH2_ACCOUNTS_POLL_MS: '200',
+      XOAUTH2_REGISTRY_REFRESH_MS: '0',
       ...GENEROUS,
       ...mailProviderEnv(fakes),
       ...env,

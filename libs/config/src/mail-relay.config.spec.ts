@@ -12,6 +12,7 @@ describe('mail relay config', () => {
       tls: undefined,
     });
     expect(c.accounts.file).toBe('accounts.json');
+    expect(c.accounts.registryRefreshMs).toBe(60_000);
     expect(c.limits.globalConcurrency).toBe(200);
     expect(c.upstream.dryRun).toBe(false);
     expect(c.upstream.providers.gmail).toMatchObject({
@@ -51,6 +52,15 @@ describe('mail relay config', () => {
     expect(c.limits.globalConcurrency).toBe(7);
     expect(c.upstream.dryRun).toBe(true);
     expect(c.warnings.join()).toMatch(/dry run/);
+  });
+
+  it('reads the registry every XOAUTH2_REGISTRY_REFRESH_MS, not at all with 0, never in a tight loop', () => {
+    expect(
+      loadMailRelayConfig({ XOAUTH2_REGISTRY_REFRESH_MS: '0' }).accounts.registryRefreshMs,
+    ).toBe(0);
+    expect(() => loadMailRelayConfig({ XOAUTH2_REGISTRY_REFRESH_MS: '50' })).toThrow(
+      /XOAUTH2_REGISTRY_REFRESH_MS: 0 \(off\) or at least 1000/,
+    );
   });
 
   it('validates flags like their variables', () => {

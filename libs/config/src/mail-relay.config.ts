@@ -72,6 +72,13 @@ export class MailRelayEnv extends IntersectionType(CommonEnv, DatabaseEnv, Redis
   @Int(100, 3_600_000)
   XOAUTH2_ACCOUNTS_POLL_MS: number = 2_000;
 
+  /**
+   * How often the registry's gmail/outlook credentials with a relay login are listed again
+   * (0: accounts from the file only). Each listing reads every such row, decrypted.
+   */
+  @Int(0, 86_400_000)
+  XOAUTH2_REGISTRY_REFRESH_MS: number = 60_000;
+
   /** Hourly budget of accounts that set no `max_messages_per_hour` (0: unlimited). */
   @Int(0)
   XOAUTH2_DEFAULT_MAX_MESSAGES_PER_HOUR: number = 0;
@@ -192,6 +199,15 @@ function endpoint(e: MailRelayEnv, p: MailProvider, warnings: string[]): MailPro
   return new MailProviderEndpoint(p, host, port, tls, e[`XOAUTH2_${key}_TOKEN_URL`]);
 }
 
+function registryRefreshMs(e: MailRelayEnv): number {
+  const ms = e.XOAUTH2_REGISTRY_REFRESH_MS;
+  // Every listing decrypts every served mailbox in the registry: a tight loop would be a load.
+  if (ms > 0 && ms < 1_000) {
+    throw new ConfigError(['XOAUTH2_REGISTRY_REFRESH_MS: 0 (off) or at least 1000']);
+  }
+  return ms;
+}
+
 function tlsFiles(e: MailRelayEnv): SmtpIngestConfig['tls'] {
   const { XOAUTH2_TLS_CERT_FILE: certFile, XOAUTH2_TLS_KEY_FILE: keyFile } = e;
   if (!certFile && !keyFile) {
@@ -258,6 +274,7 @@ export function loadMailRelayConfig(env: Env = processEnv(), overrides: MailRela
       e.XOAUTH2_ACCOUNTS_FILE,
       e.XOAUTH2_ACCOUNTS_POLL_MS,
       e.XOAUTH2_DEFAULT_MAX_MESSAGES_PER_HOUR,
+      registryRefreshMs(e),
     ),
     limits: new MailLimitsConfig(
       e.XOAUTH2_GLOBAL_CONCURRENCY,

@@ -30,6 +30,8 @@ export class MailAccountsConfig {
     readonly file: string,
     readonly pollMs: number,
     readonly defaultMaxMessagesPerHour: number,
+    /** Interval between listings of the registry's mailboxes; 0: the registry is not read. */
+    readonly registryRefreshMs: number = 0,
   ) {}
 }
 

@@ -1,6 +1,12 @@
 import { PROVIDERS } from '@libs/provider-clients';
 import { credentialsFor, putRequest } from '../../test/credentials-fixtures';
-import { parseCredentialKey, parsePutCredentials } from './credential-requests';
+import { sha256SecretHash } from '@libs/models';
+import {
+  parseCredentialKey,
+  parseListCredentials,
+  parsePutCredentials,
+  parseSetRelayLogin,
+} from './credential-requests';
 import { CredentialsError, CredentialsErrorCode } from './credentials.errors';
 
 function problemOf(run: () => unknown): string {
@@ -112,5 +118,62 @@ describe('credentials RPC payloads', () => {
       parsePutCredentials({ user_id: 'u', provider: 'gmail', mode: 'merge', is_active: false })
         .isActive,
     ).toBe(false);
+  });
+});
+
+describe('credentials.list and credentials.setRelayLogin payloads', () => {
+  it('pages 100 rows of every kind by default and refuses bad paging', () => {
+    expect(parseListCredentials({ provider: 'outlook' })).toEqual({
+      provider: 'outlook',
+      after: undefined,
+      limit: 100,
+      relayOnly: false,
+    });
+    expect(
+      problemOf(() =>
+        parseListCredentials({ provider: 'fax', limit: 501, relay_only: 'yes', page: 2 }),
+      ),
+    ).toBe(
+      'unknown field page; provider must be one of bricklink, brickowl, discogs, gmail, outlook; ' +
+        'limit must be an integer from 1 to 500; relay_only must be a boolean',
+    );
+  });
+
+  it('takes a password hash for a mailbox, null to remove it, and never plain text', () => {
+    const hash = sha256SecretHash('generated-password');
+    expect(
+      parseSetRelayLogin({
+        user_id: 'u',
+        provider: 'gmail',
+        password_hash: hash,
+        max_messages_per_hour: 20,
+      }),
+    ).toEqual({
+      userId: 'u',
+      provider: 'gmail',
+      passwordHash: hash,
+      maxMessagesPerHour: 20,
+    });
+    expect(parseSetRelayLogin({ user_id: 'u', provider: 'outlook', password_hash: null })).toEqual({
+      userId: 'u',
+      provider: 'outlook',
+      passwordHash: null,
+      maxMessagesPerHour: null,
+    });
+    const plain = 'canary-plain-password';
+    const problem = problemOf(() =>
+      parseSetRelayLogin({
+        user_id: 'u',
+        provider: 'discogs',
+        password_hash: plain,
+        max_messages_per_hour: 0,
+      }),
+    );
+    expect(problem).toBe(
+      'a relay login does not apply to provider discogs; ' +
+        'password_hash must be a sha256$ or $argon2id$ hash, or null; ' +
+        'max_messages_per_hour must be an integer of at least 1, or null',
+    );
+    expect(problem).not.toContain(plain);
   });
 });

@@ -1,5 +1,7 @@
+import { isSecretHash } from '@libs/models';
 import { PROVIDERS, type ProviderName } from '@libs/provider-clients';
 import { fieldsOf, MAILBOX_PROVIDERS, type FieldSpec } from './credential-fields';
+import type { ListPageQuery } from './credential.repository';
 import { CredentialsError } from './credentials.errors';
 
 // RPC payloads come from other Portico services. Every problem is collected into one 65012
@@ -81,6 +83,74 @@ export function parsePutCredentials(payload: unknown): PutCredentialsCommand {
   }
   if (problems.length > 0) throw CredentialsError.invalid(problems);
   return command;
+}
+
+/** `credentials.setRelayLogin`: the mail relay's local login of a Gmail / Outlook row. */
+export interface SetRelayLoginCommand extends CredentialKey {
+  /** `sha256$…` or `$argon2id$…`; null removes the login (and the budget with it). */
+  readonly passwordHash: string | null;
+  readonly maxMessagesPerHour: number | null;
+}
+
+const LIST_KEYS = new Set(['provider', 'after', 'limit', 'relay_only']);
+const RELAY_LOGIN_KEYS = new Set(['user_id', 'provider', 'password_hash', 'max_messages_per_hour']);
+export const DEFAULT_LIST_LIMIT = 100;
+export const MAX_LIST_LIMIT = 500;
+
+/** `credentials.list`: `{ provider, after?, limit?, relay_only? }`. */
+export function parseListCredentials(payload: unknown): ListPageQuery {
+  const p = isRecord(payload) ? payload : {};
+  const problems = unknownKeys(p, LIST_KEYS);
+  const { provider, after, limit = DEFAULT_LIST_LIMIT, relay_only: relayOnly = false } = p;
+  if (!PROVIDERS.includes(provider as ProviderName)) {
+    problems.push(`provider must be one of ${PROVIDERS.join(', ')}`);
+  }
+  if (after !== undefined && (typeof after !== 'string' || after.length > 255)) {
+    problems.push('after must be a user_id (a string of at most 255 characters)');
+  }
+  if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > MAX_LIST_LIMIT) {
+    problems.push(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}`);
+  }
+  if (typeof relayOnly !== 'boolean') problems.push('relay_only must be a boolean');
+  if (problems.length > 0) throw CredentialsError.invalid(problems);
+  return {
+    provider: provider as ProviderName,
+    after: after as string | undefined,
+    limit: limit as number,
+    relayOnly: relayOnly as boolean,
+  };
+}
+
+/** `credentials.setRelayLogin`: `{ user_id, provider, password_hash, max_messages_per_hour? }`. */
+export function parseSetRelayLogin(payload: unknown): SetRelayLoginCommand {
+  const p = isRecord(payload) ? payload : {};
+  const problems = unknownKeys(p, RELAY_LOGIN_KEYS);
+  const key = readKey(p, problems);
+  if (PROVIDERS.includes(key.provider) && !MAILBOX_PROVIDERS.has(key.provider)) {
+    problems.push(`a relay login does not apply to provider ${key.provider}`);
+  }
+  const { password_hash: hash, max_messages_per_hour: perHour = null } = p;
+  if (hash !== null && (typeof hash !== 'string' || !isSecretHash(hash))) {
+    problems.push('password_hash must be a sha256$ or $argon2id$ hash, or null');
+  }
+  if (perHour !== null && (!Number.isInteger(perHour) || (perHour as number) < 1)) {
+    problems.push('max_messages_per_hour must be an integer of at least 1, or null');
+  }
+  if (hash === null && perHour !== null) {
+    problems.push('max_messages_per_hour needs a password_hash');
+  }
+  if (problems.length > 0) throw CredentialsError.invalid(problems);
+  return {
+    ...key,
+    passwordHash: hash as string | null,
+    maxMessagesPerHour: perHour as number | null,
+  };
+}
+
+function unknownKeys(p: Record<string, unknown>, known: ReadonlySet<string>): string[] {
+  return Object.keys(p)
+    .filter((name) => !known.has(name))
+    .map((name) => `unknown field ${name}`);
 }
 
 function readKey(p: Record<string, unknown>, problems: string[]): CredentialKey {

@@ -34,6 +34,24 @@ export type CredentialRow = CredentialMetadata & { [C in SecretColumn]: string |
   key_id: string | null;
 };
 
+/** The mail relay's local login of a Gmail / Outlook row (see docs/mail-relay.md). */
+export interface RelayLoginColumns {
+  relay_password_hash: string | null;
+  relay_max_messages_per_hour: number | null;
+}
+
+/** A row as `credentials.list` reads it: the whole row and its relay login. */
+export type ListedRow = CredentialRow & RelayLoginColumns;
+
+/** One page of `credentials.list`, in `user_id` order after `after`. */
+export interface ListPageQuery {
+  readonly provider: ProviderName;
+  readonly after: string | undefined;
+  readonly limit: number;
+  /** Only rows with a mail relay login. */
+  readonly relayOnly: boolean;
+}
+
 const WRITABLE = [
   ...SECRET_COLUMNS,
   'expires_at',
@@ -97,6 +115,39 @@ export class CredentialRepository {
        WHERE user_id = $1 AND provider = $2
        RETURNING ${METADATA}`,
       [userId, provider, ...columns.map((c) => values[c])],
+    );
+    return rows[0];
+  }
+
+  /** A page of rows of one provider (ciphertexts included), in `user_id` order. */
+  async listPage(query: ListPageQuery): Promise<ListedRow[]> {
+    const { provider, after, limit, relayOnly } = query;
+    return run<ListedRow>(
+      this.dataSource.manager,
+      `SELECT ${FULL}, relay_password_hash, relay_max_messages_per_hour
+       FROM ${CREDENTIALS_TABLE}
+       WHERE provider = $1 AND ($2::text IS NULL OR user_id > $2)
+         ${relayOnly ? 'AND relay_password_hash IS NOT NULL' : ''}
+       ORDER BY user_id
+       LIMIT $3`,
+      [provider, after ?? null, limit],
+    );
+  }
+
+  /** Sets (or with a null hash, removes) the relay login of an existing row. */
+  async setRelayLogin(
+    manager: EntityManager,
+    userId: string,
+    provider: ProviderName,
+    login: RelayLoginColumns,
+  ): Promise<(CredentialMetadata & RelayLoginColumns) | undefined> {
+    const rows = await runChange<CredentialMetadata & RelayLoginColumns>(
+      manager,
+      `UPDATE ${CREDENTIALS_TABLE}
+       SET relay_password_hash = $3, relay_max_messages_per_hour = $4, updated_at = now()
+       WHERE user_id = $1 AND provider = $2
+       RETURNING ${METADATA}, relay_password_hash, relay_max_messages_per_hour`,
+      [userId, provider, login.relay_password_hash, login.relay_max_messages_per_hour],
     );
     return rows[0];
   }

@@ -1,16 +1,23 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { parseCredentialKey, parsePutCredentials } from './credential-requests';
+import {
+  parseCredentialKey,
+  parseListCredentials,
+  parsePutCredentials,
+  parseSetRelayLogin,
+} from './credential-requests';
 import {
   CredentialsService,
   type DeleteCredentialsResult,
+  type ListCredentialsResult,
   type PutCredentialsResult,
+  type SetRelayLoginResult,
   type StoredCredentials,
 } from './credentials.service';
 
 /**
- * Internal RPC over `stream:rpc:client-registry`. `credentials.get` answers decrypted secrets:
- * only Portico services reach this stream, and no HTTP route exposes it.
+ * Internal RPC over `stream:rpc:client-registry`. `credentials.get` and `credentials.list` answer
+ * decrypted secrets: only Portico services reach this stream, and no HTTP route exposes it.
  */
 @Controller()
 export class CredentialsConsumer {
@@ -24,6 +31,16 @@ export class CredentialsConsumer {
   @MessagePattern('credentials.put')
   put(@Payload() payload: unknown): Promise<PutCredentialsResult> {
     return this.credentials.put(parsePutCredentials(payload));
+  }
+
+  @MessagePattern('credentials.list')
+  list(@Payload() payload: unknown): Promise<ListCredentialsResult> {
+    return this.credentials.list(parseListCredentials(payload));
+  }
+
+  @MessagePattern('credentials.setRelayLogin')
+  setRelayLogin(@Payload() payload: unknown): Promise<SetRelayLoginResult> {
+    return this.credentials.setRelayLogin(parseSetRelayLogin(payload));
   }
 
   @MessagePattern('credentials.delete')

@@ -7,11 +7,18 @@ import type { ProviderCredentials, ProviderName } from '@libs/provider-clients';
 import { CredentialCipher } from './credential-cipher';
 import type { CredentialsChange } from './credential-events';
 import { CredentialEventsRelay } from './credential-events.relay';
-import type { CredentialKey, PutCredentialsCommand } from './credential-requests';
+import type {
+  CredentialKey,
+  PutCredentialsCommand,
+  SetRelayLoginCommand,
+} from './credential-requests';
 import {
   CredentialRepository,
   type ColumnValues,
   type CredentialMetadata,
+  type CredentialRow,
+  type ListedRow,
+  type ListPageQuery,
 } from './credential.repository';
 import { CredentialsOutboxRepository } from './credentials-outbox.repository';
 import { CredentialsError, CredentialsErrorCode } from './credentials.errors';
@@ -31,6 +38,31 @@ export interface DeleteCredentialsResult {
   user_id: string;
   provider: ProviderName;
   deleted: boolean;
+}
+
+/** The mail relay's local login of a mailbox (null: the relay does not serve it). */
+export interface RelayLogin {
+  password_hash: string;
+  max_messages_per_hour: number | null;
+}
+
+/** One row of `credentials.list`. */
+export interface ListedCredentials extends StoredCredentials {
+  relay: RelayLogin | null;
+}
+
+/** `credentials.list`: a page; rows that do not decrypt are named, never failing the page. */
+export interface ListCredentialsResult {
+  items: ListedCredentials[];
+  unreadable: { user_id: string; provider: ProviderName; message: string }[];
+  /** Pass as `after` for the next page; null on the last one. */
+  next_after: string | null;
+}
+
+/** `credentials.setRelayLogin`: the row's metadata and its relay budget, never the hash. */
+export interface SetRelayLoginResult extends CredentialMetadata {
+  relay: { max_messages_per_hour: number | null } | null;
+  change: 'updated';
 }
 
 /**
@@ -62,17 +94,45 @@ export class CredentialsService {
   async get({ userId, provider }: CredentialKey): Promise<StoredCredentials> {
     const row = await this.repository.find(userId, provider);
     if (!row) throw CredentialsError.notFound(userId, provider);
-    try {
-      const credentials = await this.cipher.open(row);
-      const { user_id, is_active, email, scopes, created_at, updated_at } = row;
-      return { user_id, provider, is_active, email, scopes, created_at, updated_at, credentials };
-    } catch (error) {
-      if (error instanceof CredentialsError && error.code === CredentialsErrorCode.Unreadable) {
-        this.unreadable.inc();
-        this.logger.error({ user_id: userId, provider }, error.message);
+    return this.decrypted(row);
+  }
+
+  /** A page of one provider's decrypted credentials, with each mailbox's relay login. */
+  async list(query: ListPageQuery): Promise<ListCredentialsResult> {
+    const rows = await this.repository.listPage(query);
+    const result: ListCredentialsResult = { items: [], unreadable: [], next_after: null };
+    for (const row of rows) {
+      try {
+        result.items.push({ ...(await this.decrypted(row)), relay: relayLoginOf(row) });
+      } catch (error) {
+        if (!isUnreadable(error)) throw error;
+        result.unreadable.push({
+          user_id: row.user_id,
+          provider: row.provider,
+          message: error.message,
+        });
       }
-      throw error;
     }
+    if (rows.length === query.limit) result.next_after = rows[rows.length - 1].user_id;
+    return result;
+  }
+
+  /** Sets or removes the mail relay's login of an existing mailbox row (a change event too). */
+  async setRelayLogin(command: SetRelayLoginCommand): Promise<SetRelayLoginResult> {
+    const { userId, provider, passwordHash, maxMessagesPerHour } = command;
+    const result = await this.write(command, async (manager): Promise<SetRelayLoginResult> => {
+      const row = await this.repository.setRelayLogin(manager, userId, provider, {
+        relay_password_hash: passwordHash,
+        relay_max_messages_per_hour: maxMessagesPerHour,
+      });
+      if (!row) throw CredentialsError.notFound(userId, provider);
+      const { relay_password_hash: hash, relay_max_messages_per_hour: perHour, ...metadata } = row;
+      const relay = hash === null ? null : { max_messages_per_hour: perHour };
+      return { ...metadata, relay, change: 'updated' };
+    });
+    const what = passwordHash === null ? 'relay login removed' : 'relay login stored';
+    this.logger.log({ user_id: userId, provider }, what);
+    return result;
   }
 
   /** Stores credentials (replacing or merging) and commits a change event with them. */
@@ -142,6 +202,21 @@ export class CredentialsService {
     return result;
   }
 
+  /** The row's metadata and decrypted credentials; 65014 (logged, counted) when they do not decrypt. */
+  private async decrypted(row: CredentialRow): Promise<StoredCredentials> {
+    const { user_id, provider, is_active, email, scopes, created_at, updated_at } = row;
+    try {
+      const credentials = await this.cipher.open(row);
+      return { user_id, provider, is_active, email, scopes, created_at, updated_at, credentials };
+    } catch (error) {
+      if (isUnreadable(error)) {
+        this.unreadable.inc();
+        this.logger.error({ user_id, provider }, error.message);
+      }
+      throw error;
+    }
+  }
+
   private async inTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     try {
       return await this.dataSource.transaction(work);
@@ -150,4 +225,13 @@ export class CredentialsService {
       throw CredentialsError.database(error);
     }
   }
+}
+
+function isUnreadable(error: unknown): error is CredentialsError {
+  return error instanceof CredentialsError && error.code === CredentialsErrorCode.Unreadable;
+}
+
+function relayLoginOf(row: ListedRow): RelayLogin | null {
+  const { relay_password_hash: hash, relay_max_messages_per_hour: perHour } = row;
+  return hash === null ? null : { password_hash: hash, max_messages_per_hour: perHour };
 }

@@ -70,7 +70,12 @@ export class AccountRegistry implements OnModuleInit, OnModuleDestroy {
 
   /** Hands refreshed tokens to the source that owns the account, when it stores them. */
   async saveTokens(account: AccountRuntime, tokens: RefreshedTokens): Promise<void> {
-    await this.sources.find((s) => s.name === account.source)?.saveTokens?.(account.email, tokens);
+    const source = this.sources.find((s) => s.name === account.source);
+    if (!source?.saveTokens) return;
+    await source.saveTokens(account.email, tokens);
+    if (tokens.refreshToken !== account.credentials.refreshToken) {
+      account.adoptRefreshToken(tokens.refreshToken);
+    }
   }
 
   /** Swaps in a source's new snapshot. */

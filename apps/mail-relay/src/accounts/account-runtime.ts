@@ -10,8 +10,15 @@ export interface AccountLimits {
   readonly slots: Semaphore;
 }
 
+type OAuthCredentials = Pick<
+  AccountDefinition,
+  'clientId' | 'clientSecret' | 'refreshToken' | 'tokenUrl'
+>;
+
 /** Digest of what an OAuth2 token source is built from: a change means a new source. */
-export function credentialDigest(d: AccountDefinition): Buffer {
+export function credentialDigest(
+  d: OAuthCredentials & Pick<AccountDefinition, 'provider'>,
+): Buffer {
   return digestOf(
     JSON.stringify([d.provider, d.clientId, d.clientSecret, d.refreshToken, d.tokenUrl ?? '']),
   );
@@ -24,11 +31,8 @@ export function credentialDigest(d: AccountDefinition): Buffer {
 export class AccountRuntime {
   readonly email: string;
   readonly provider: MailProvider;
-  readonly credentials: Pick<
-    AccountDefinition,
-    'clientId' | 'clientSecret' | 'refreshToken' | 'tokenUrl'
-  >;
-  readonly credentialDigest: Buffer;
+  #credentials: OAuthCredentials;
+  #credentialDigest: Buffer;
   password: LocalPassword;
   limits: AccountLimits;
   #inFlight = 0;
@@ -44,10 +48,27 @@ export class AccountRuntime {
     this.email = definition.email;
     this.provider = definition.provider;
     const { clientId, clientSecret, refreshToken, tokenUrl } = definition;
-    this.credentials = { clientId, clientSecret, refreshToken, tokenUrl };
-    this.credentialDigest = credentialDigest(definition);
+    this.#credentials = { clientId, clientSecret, refreshToken, tokenUrl };
+    this.#credentialDigest = credentialDigest(definition);
     this.password = LocalPassword.from(definition.localPassword);
     this.limits = limits;
+  }
+
+  get credentials(): OAuthCredentials {
+    return this.#credentials;
+  }
+
+  get credentialDigest(): Buffer {
+    return this.#credentialDigest;
+  }
+
+  /**
+   * The provider rotated the refresh token and the account's source stored the new one: its
+   * next snapshot carries it, which is no change of credentials (the token source has it).
+   */
+  adoptRefreshToken(refreshToken: string): void {
+    this.#credentials = { ...this.#credentials, refreshToken };
+    this.#credentialDigest = credentialDigest({ provider: this.provider, ...this.#credentials });
   }
 
   get retired(): boolean {

@@ -106,7 +106,7 @@ export class RelayMetrics {
     });
     this.reloads = new Counter({
       name: 'mail_relay_account_reloads_total',
-      help: 'Account source reloads: applied or refused (invalid, old configuration kept)',
+      help: 'Account source reloads: applied, refused (invalid) or failed (source unreachable); the old accounts stay unless applied',
       labelNames: ['source', 'result'],
       registers,
     });

@@ -3,6 +3,7 @@ import { MetricsModule } from '@libs/observability';
 import { AccountRegistry } from '../accounts/account-registry.service';
 import { ACCOUNT_SOURCES, type AccountSource } from '../accounts/account-source';
 import { FileAccountSource } from '../accounts/accounts-file.source';
+import { RegistryAccountSource } from '../accounts/registry-account.source';
 import { SmtpIngestServer } from '../ingest/smtp-ingest.server';
 import { SmtpSessionHandler } from '../ingest/smtp-session.handler';
 import { TokenManager } from '../tokens/token-manager.service';
@@ -14,17 +15,21 @@ import { RelayService } from './relay.service';
 
 /**
  * The relay: account sources and registry, tokens, upstream pools and delivery, and the SMTP
- * listener. A second account source (the registry's credentials) joins ACCOUNT_SOURCES.
+ * listener. The file comes first among the sources: it wins a mailbox the registry also has.
  */
 @Module({
   imports: [MetricsModule],
   providers: [
     RelayMetrics,
     FileAccountSource,
+    RegistryAccountSource,
     {
       provide: ACCOUNT_SOURCES,
-      inject: [FileAccountSource],
-      useFactory: (file: FileAccountSource): AccountSource[] => [file],
+      inject: [FileAccountSource, RegistryAccountSource],
+      useFactory: (file: FileAccountSource, registry: RegistryAccountSource): AccountSource[] => [
+        file,
+        registry,
+      ],
     },
     AccountRegistry,
     ProviderBreakers,

@@ -7,7 +7,7 @@ import type { AccountRuntime } from '../accounts/account-runtime';
 import { SlotTimeoutError } from '../limits/semaphore';
 import { TokenManager } from '../tokens/token-manager.service';
 import { UpstreamDelivery } from '../upstream/upstream-delivery.service';
-import type { OutgoingMessage } from '../upstream/upstream-pools.service';
+import type { OutgoingMessage } from '../upstream/raw-message';
 import { MailRelayError, MailRelayErrorCode } from './relay.errors';
 import { RelayMetrics, type MessageOutcome } from './relay.metrics';
 

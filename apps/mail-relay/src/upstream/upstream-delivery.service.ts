@@ -9,7 +9,8 @@ import { RelayMetrics } from '../relay/relay.metrics';
 import { TokenManager } from '../tokens/token-manager.service';
 import { ProviderBreakers } from './provider-breakers';
 import { classifyUpstreamFailure, type ClassifiedFailure } from './upstream-failure';
-import { UpstreamPools, type OutgoingMessage } from './upstream-pools.service';
+import type { OutgoingMessage } from './raw-message';
+import { UpstreamPools } from './upstream-pools.service';
 
 /** One failed attempt, carried through cockatiel's retry so it can decide on it. */
 class AttemptFailed extends Error {

@@ -8,13 +8,7 @@ import type { AccountRuntime } from '../accounts/account-runtime';
 import { MailRelayError } from '../relay/relay.errors';
 import { RelayMetrics } from '../relay/relay.metrics';
 import { TokenManager } from '../tokens/token-manager.service';
-
-/** What the relay hands the upstream: the envelope and the message exactly as received. */
-export interface OutgoingMessage {
-  readonly from: string;
-  readonly to: readonly string[];
-  readonly raw: Buffer;
-}
+import { sendRaw, type OutgoingMessage } from './raw-message';
 
 type Transport = Mail<SMTPPoolSentMessageInfo, SMTPPoolOptions>;
 
@@ -63,10 +57,7 @@ export class UpstreamPools implements OnApplicationShutdown {
     pool.sending++;
     this.metrics.upstreamMessages.inc({ provider: account.provider });
     try {
-      return await pool.transport.sendMail({
-        envelope: { from: message.from, to: [...message.to] },
-        raw: message.raw,
-      });
+      return await sendRaw(pool.transport, message);
     } finally {
       pool.sending--;
       if (pool.closing && pool.sending === 0) this.close(pool);
