@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { BaseConfig } from '@libs/config';
 import { requestCorrelationId } from '@libs/observability';
 import { AppErrorFilter } from './app-error.filter';
+import { closeKeepAliveWhileDraining } from './keep-alive-drain';
 
 /** Title and description of an app's OpenAPI document. */
 export interface OpenApiOptions {
@@ -28,6 +29,9 @@ export async function createHttpApp(
     bodyLimit: BODY_LIMIT_BYTES,
     // Idle keep-alive sockets are closed on shutdown so `close()` does not wait for clients.
     forceCloseConnections: 'idle',
+    // A request that reached a connection still open while the server closes is served, not
+    // refused with 503: it was accepted, and Redis and PostgreSQL close only after the server.
+    return503OnClosing: false,
     // Fastify's request id is the correlation id, so every log line of a request agrees.
     genReqId: (req: IncomingMessage) => requestCorrelationId(req),
   });
@@ -37,6 +41,7 @@ export async function createHttpApp(
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  closeKeepAliveWhileDraining(app);
   app.useGlobalFilters(new AppErrorFilter());
   // Only parameters typed with a DTO class are validated; unknown fields are refused.
   app.useGlobalPipes(

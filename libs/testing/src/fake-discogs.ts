@@ -1,6 +1,7 @@
 import {
   startFakeHttp,
   type FakeHttpServer,
+  type FakeListenOptions,
   type FakeRequest,
   type FakeResponse,
 } from './fake-http';
@@ -8,12 +9,14 @@ import { discogsPage, type FakeDiscogsUser } from './fake-discogs-data';
 
 export { type FakeDiscogsUser } from './fake-discogs-data';
 
-export interface FakeDiscogsOptions {
+export interface FakeDiscogsOptions extends FakeListenOptions {
   users: readonly FakeDiscogsUser[];
   /** Requests allowed per token in the moving window (Discogs: 60). */
   limit?: number;
   /** Length of the moving window (Discogs: 60 000 ms); scale it down in tests. */
   windowMs?: number;
+  /** Told of every answer (a demo logs them). */
+  onHit?(hit: FakeDiscogsHit): void;
 }
 
 /** A scripted failure: the next `times` requests whose path and query contain `pathIncludes`. */
@@ -61,7 +64,7 @@ export class FakeDiscogs {
 
   static async start(options: FakeDiscogsOptions): Promise<FakeDiscogs> {
     const fake = new FakeDiscogs(options);
-    fake.server = await startFakeHttp((request) => fake.answer(request));
+    fake.server = await startFakeHttp((request) => fake.answer(request), options);
     return fake;
   }
 
@@ -90,7 +93,9 @@ export class FakeDiscogs {
     const user = this.userOf(request.headers.authorization);
     const path = request.url.pathname;
     const respond = (status: number, body: object, headers: Record<string, string> = {}) => {
-      this.hits.push({ at: Date.now(), path, status, username: user?.username });
+      const hit = { at: Date.now(), path, status, username: user?.username };
+      this.hits.push(hit);
+      this.options.onHit?.(hit);
       return { status, body, headers: { ...CORS, ...headers } };
     };
     if (request.method !== 'GET') return respond(405, { message: 'Method not allowed.' });

@@ -18,15 +18,25 @@ export interface FakeResponse {
 
 export type FakeHandler = (request: FakeRequest) => FakeResponse | Promise<FakeResponse>;
 
-/** A running fake HTTP server on 127.0.0.1. */
+/** A running fake HTTP server. */
 export interface FakeHttpServer {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` by default: the bound host, or loopback when bound to all. */
   readonly origin: string;
   close(): Promise<void>;
 }
 
-/** Starts an HTTP server on a free loopback port that answers every request with `handler`. */
-export async function startFakeHttp(handler: FakeHandler): Promise<FakeHttpServer> {
+/** Where a fake listens: 127.0.0.1 and a free port unless told otherwise (demos fix both). */
+export interface FakeListenOptions {
+  readonly host?: string;
+  /** 0 or unset: any free port. */
+  readonly port?: number;
+}
+
+/** An HTTP server answering every request with `handler` (a free loopback port by default). */
+export async function startFakeHttp(
+  handler: FakeHandler,
+  listen: FakeListenOptions = {},
+): Promise<FakeHttpServer> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -52,16 +62,26 @@ export async function startFakeHttp(handler: FakeHandler): Promise<FakeHttpServe
         .catch(() => res.destroy());
     });
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const host = listen.host ?? '127.0.0.1';
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(listen.port ?? 0, host, done);
+  });
   const { port } = server.address() as AddressInfo;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: `http://${reachableHost(host)}:${port}`,
     close: () =>
       new Promise<void>((done) => {
         server.closeAllConnections();
         server.close(() => done());
       }),
   };
+}
+
+/** How this machine reaches a server bound to `host` (through loopback when it is a wildcard). */
+function reachableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** Form fields of an `application/x-www-form-urlencoded` body. */

@@ -1,9 +1,7 @@
-import type { Env } from '../../config/src';
+import type { Env, MailProvider } from '../../config/src';
 import { FakeXoauth2TokenEndpoint } from './fake-xoauth2-tokens';
-import { FakeXoauth2Upstream } from './fake-xoauth2-upstream';
+import { FakeXoauth2Upstream, type ReceivedMail } from './fake-xoauth2-upstream';
 import { mailTestAccount, type MailTestAccount } from './mail-accounts-file';
-
-type MailProvider = 'gmail' | 'outlook';
 
 /** Gmail and Outlook as fakes: a token endpoint and an XOAUTH2-only SMTP server each. */
 export interface FakeMailProviders {
@@ -17,18 +15,35 @@ export interface FakeMailProviders {
   close(): Promise<void>;
 }
 
+/** Fixed ports of one provider's fakes (unset or 0: any free port). */
+export interface FakeMailProviderPorts {
+  readonly token?: number;
+  readonly smtp?: number;
+}
+
+export interface FakeMailProvidersOptions {
+  /** Keep received messages (default true). */
+  keepMessages?: boolean;
+  ports?: Partial<Record<MailProvider, FakeMailProviderPorts>>;
+  /** Told of every message a provider accepted. */
+  onMessage?(provider: MailProvider, mail: ReceivedMail): void;
+}
+
 /** Starts both fake providers; each SMTP server accepts only tokens its own endpoint issued. */
 export async function startFakeMailProviders(
-  options: { keepMessages?: boolean } = {},
+  options: FakeMailProvidersOptions = {},
 ): Promise<FakeMailProviders> {
+  const { ports = {}, onMessage } = options;
   const tokens = {
-    gmail: await FakeXoauth2TokenEndpoint.start(),
-    outlook: await FakeXoauth2TokenEndpoint.start(),
+    gmail: await FakeXoauth2TokenEndpoint.start({ port: ports.gmail?.token }),
+    outlook: await FakeXoauth2TokenEndpoint.start({ port: ports.outlook?.token }),
   };
   const upstream = (p: MailProvider) =>
     FakeXoauth2Upstream.start({
       verify: (user, token) => tokens[p].ownerOf(token) === user,
-      ...options,
+      port: ports[p]?.smtp,
+      keepMessages: options.keepMessages,
+      onMessage: onMessage && ((mail) => onMessage(p, mail)),
     });
   const upstreams = { gmail: await upstream('gmail'), outlook: await upstream('outlook') };
   return {

@@ -4,6 +4,7 @@ import {
   formFields,
   startFakeHttp,
   type FakeHttpServer,
+  type FakeListenOptions,
   type FakeRequest,
   type FakeResponse,
 } from './fake-http';
@@ -37,7 +38,7 @@ export function xoauth2TestAccount(email: string): Xoauth2TestAccount {
 }
 
 /**
- * A provider's OAuth 2.0 token endpoint for many mailboxes (127.0.0.1): answers
+ * A provider's OAuth 2.0 token endpoint for many mailboxes (127.0.0.1 by default): answers
  * `refresh_token` grants with opaque access tokens and tells a fake SMTP server who owns a
  * token, so the server can verify XOAUTH2 exactly as Gmail or Outlook would.
  */
@@ -55,10 +56,12 @@ export class FakeXoauth2TokenEndpoint {
   ) {}
 
   /** `expiresIn`: lifetime of issued tokens in seconds (default 3600). */
-  static async start(options: { expiresIn?: number } = {}): Promise<FakeXoauth2TokenEndpoint> {
+  static async start(
+    options: FakeListenOptions & { expiresIn?: number } = {},
+  ): Promise<FakeXoauth2TokenEndpoint> {
     // The server needs the endpoint to answer and the endpoint needs the server: tie them late.
     const self: { endpoint?: FakeXoauth2TokenEndpoint } = {};
-    const server = await startFakeHttp((req) => self.endpoint!.answer(req));
+    const server = await startFakeHttp((req) => self.endpoint!.answer(req), options);
     self.endpoint = new FakeXoauth2TokenEndpoint(server, options.expiresIn ?? 3600);
     return self.endpoint;
   }

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
+import type { FakeListenOptions } from './fake-http';
 import { waitFor } from './processes';
 
 /** A message the fake provider accepted. */
@@ -18,17 +19,19 @@ export interface RecipientRejection {
   readonly text: string;
 }
 
-export interface FakeXoauth2UpstreamOptions {
+export interface FakeXoauth2UpstreamOptions extends FakeListenOptions {
   /** True when `accessToken` is a valid token of `user` (e.g. backed by a fake token endpoint). */
   verify(user: string, accessToken: string): boolean;
   /** Keep received messages (default true; benchmarks only count). */
   keepMessages?: boolean;
+  /** Told of every accepted message (a demo logs them). */
+  onMessage?(mail: ReceivedMail): void;
 }
 
 /**
- * A provider's SMTP submission server on 127.0.0.1 that accepts only XOAUTH2: an invalid or
- * expired token gets the `334` challenge Gmail sends, then `535`. It can be stopped (connection
- * refused, open sessions dropped) and resumed on the same port.
+ * A provider's SMTP submission server (127.0.0.1 by default) that accepts only XOAUTH2: an
+ * invalid or expired token gets the `334` challenge Gmail sends, then `535`. It can be stopped
+ * (connection refused, open sessions dropped) and resumed on the same port.
  */
 export class FakeXoauth2Upstream {
   readonly messages: ReceivedMail[] = [];
@@ -42,9 +45,11 @@ export class FakeXoauth2Upstream {
   /** RCPT TO replies by recipient address. */
   readonly rejectRecipients = new Map<string, RecipientRejection>();
   #server: SMTPServer | undefined;
-  #port = 0;
+  #port: number;
 
-  private constructor(private readonly options: FakeXoauth2UpstreamOptions) {}
+  private constructor(private readonly options: FakeXoauth2UpstreamOptions) {
+    this.#port = options.port ?? 0;
+  }
 
   static async start(options: FakeXoauth2UpstreamOptions): Promise<FakeXoauth2Upstream> {
     const upstream = new FakeXoauth2Upstream(options);
@@ -61,7 +66,7 @@ export class FakeXoauth2Upstream {
     const server = this.create();
     await new Promise<void>((done, fail) => {
       server.server.once('error', fail);
-      server.listen(this.#port, '127.0.0.1', () => done());
+      server.listen(this.#port, this.options.host ?? '127.0.0.1', () => done());
     });
     this.#port = (server.server.address() as AddressInfo).port;
     // Clients that vanish (a killed relay) reset their sockets: expected here, not a failure.
@@ -145,13 +150,16 @@ export class FakeXoauth2Upstream {
     if (this.delayMs > 0) await sleep(this.delayMs);
     this.inProgress--;
     this.accepted++;
-    if (this.options.keepMessages !== false) {
-      this.messages.push({
+    const keep = this.options.keepMessages !== false;
+    if (keep || this.options.onMessage) {
+      const mail: ReceivedMail = {
         user: String(session.user),
         from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
         to: session.envelope.rcptTo.map((r) => r.address),
         raw: Buffer.concat(chunks),
-      });
+      };
+      if (keep) this.messages.push(mail);
+      this.options.onMessage?.(mail);
     }
     done(null, `2.0.0 OK queued as fake-${this.accepted}`);
   }

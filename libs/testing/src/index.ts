@@ -3,6 +3,7 @@ export {
   REPO_ROOT,
   spawnApp,
   spawnNode,
+  spawnReadyApp,
   statusOf,
   waitFor,
   type RunningProcess,
@@ -23,6 +24,7 @@ export {
   startFakeHttp,
   type FakeHandler,
   type FakeHttpServer,
+  type FakeListenOptions,
   type FakeRequest,
   type FakeResponse,
 } from './fake-http';
@@ -33,6 +35,7 @@ export {
   type TokenEndpointFailure,
 } from './fake-token-endpoint';
 export { adminEvent, sha256Of } from './client-factory';
+export { registerTestClient, type RegisteredTestClient } from './registered-client';
 export {
   FakeDiscogs,
   type FakeDiscogsFailure,
@@ -75,7 +78,9 @@ export {
   mailProviderEnv,
   smtpReplyOf,
   startFakeMailProviders,
+  type FakeMailProviderPorts,
   type FakeMailProviders,
+  type FakeMailProvidersOptions,
 } from './fake-mail-providers';
 export {
   sendAsApp,

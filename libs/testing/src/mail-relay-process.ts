@@ -66,6 +66,8 @@ export async function spawnMailRelay(
       MAIL_RELAY_PORT: String(httpPort),
       XOAUTH2_PORT: String(smtpPort),
       XOAUTH2_ACCOUNTS_FILE: accountsFile,
+      // No registry in these tests unless one asks for it (with its REDIS_KEY_PREFIX).
+      XOAUTH2_REGISTRY_REFRESH_MS: '0',
       ...mailProviderEnv(fakes),
       ...env,
     }),

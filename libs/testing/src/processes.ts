@@ -86,3 +86,24 @@ export function spawnNode(script: string, env: Env, args: string[] = []): Runnin
 export function spawnApp(app: string, env: Env): RunningProcess {
   return spawnNode(`dist/apps/${app}/src/main.js`, env);
 }
+
+/**
+ * Starts a built app and waits until `GET /health/ready` on `httpPort` answers 200 (`env` sets
+ * the app's port variable to it); fails with the app's output when it does not come.
+ */
+export async function spawnReadyApp(
+  app: string,
+  env: Env,
+  httpPort: number,
+  timeoutMs = 30_000,
+): Promise<RunningProcess> {
+  const running = spawnApp(app, env);
+  const url = `http://127.0.0.1:${httpPort}/health/ready`;
+  try {
+    await waitFor(`${app} ready`, async () => (await statusOf(url)) === 200, timeoutMs);
+  } catch (error) {
+    await running.stop('SIGKILL');
+    throw new Error(`${(error as Error).message}\n${running.output()}`, { cause: error });
+  }
+  return running;
+}
