@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { machineLine } from './support/machine';
+import { openLoop, type OpenLoopResult } from './support/open-loop';
 import { BENCH_KEK } from './support/processes';
 
 const root = resolve(__dirname, '../..');
@@ -26,6 +27,8 @@ interface Result {
   p50: number;
   p99: number;
   errors: number;
+  /** At a fixed offered load of 80 % of this server's own peak (open loop). */
+  fixed: OpenLoopResult;
 }
 
 const pin = (cpu: number, args: string[]) => ['-c', String(cpu), process.execPath, ...args];
@@ -58,29 +61,35 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function load(
-  name: string,
-  url: string,
-  authorization: string,
-  overallRate?: number,
-): Promise<Result> {
+/** Saturation with autocannon, then an open-loop fixed load at 80 % of the peak it found. */
+async function load(name: string, url: string, authorization: string): Promise<Result> {
+  const headers = { authorization, 'content-type': 'application/x-www-form-urlencoded' };
+  const body = 'grant_type=client_credentials';
   const options = {
     url,
     method: 'POST' as const,
     connections: CONNECTIONS,
     duration: SECONDS,
-    headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'grant_type=client_credentials',
-    ...(overallRate ? { overallRate } : {}),
+    headers,
+    body,
   };
   await autocannon({ ...options, duration: 2 }); // warm up (JIT, pools, caches)
   const r = await autocannon(options);
+  const fixed = await openLoop({
+    url,
+    headers,
+    body,
+    rate: Math.round(r.requests.average * 0.8),
+    seconds: SECONDS,
+    connections: CONNECTIONS,
+  });
   return {
     name,
     rps: r.requests.average,
     p50: r.latency.p50,
     p99: r.latency.p99,
     errors: r.non2xx + r.errors + r.timeouts,
+    fixed,
   };
 }
 
@@ -122,7 +131,7 @@ async function oidcProvider(): Promise<Result> {
   }
 }
 
-async function portico(): Promise<{ peak: Result; fixed: Result }> {
+async function portico(): Promise<Result> {
   const prefix = `bench:${randomUUID().slice(0, 8)}:`;
   const env = {
     NODE_ENV: 'production',
@@ -154,14 +163,7 @@ async function portico(): Promise<{ peak: Result; fixed: Result }> {
     };
     const url = 'http://127.0.0.1:4103/oauth2/token';
     const authorization = basic(client.client_id, client_secret);
-    const peak = await load('Portico auth (full path)', url, authorization);
-    const fixed = await load(
-      `Portico auth at 80 % of peak (${Math.round(peak.rps * 0.8)} req/s offered)`,
-      url,
-      authorization,
-      Math.round(peak.rps * 0.8),
-    );
-    return { peak, fixed };
+    return await load('Portico auth (full path)', url, authorization);
   } finally {
     await stop(auth);
     await stop(registry);
@@ -180,32 +182,34 @@ function basic(id: string, secret: string): string {
   return `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 }
 
+const ms = (v: number) => v.toFixed(1).padStart(6);
 const row = (r: Result) =>
-  `${r.name.padEnd(62)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${String(r.p50).padStart(5)} ms  p99 ${String(r.p99).padStart(5)} ms  non-2xx/errors ${r.errors}`;
+  `${r.name.padEnd(44)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${String(r.p50).padStart(3)} ms  p99 ${String(r.p99).padStart(3)} ms  errors ${r.errors}` +
+  ` | at ${Math.round(r.fixed.achieved)} req/s: p50 ${ms(r.fixed.p50)}  p99 ${ms(r.fixed.p99)}  p99.9 ${ms(r.fixed.p999)} ms  errors ${r.fixed.failures}`;
 
 async function main(): Promise<void> {
   console.log(machineLine());
   console.log(
-    `each server pinned to CPU 0 (taskset), load generator autocannon on this process; ${CONNECTIONS} connections, ${SECONDS} s per run after a 2 s warm-up\n`,
+    `each server pinned to CPU 0 (taskset), load generators on CPU 1; ${CONNECTIONS} connections; ` +
+      `saturation: autocannon ${SECONDS} s after a 2 s warm-up; then an open-loop fixed load of 80 % of ` +
+      `that server's own peak for ${SECONDS} s (latency from hand-over, waits for a connection included)\n`,
   );
-  process.stdout.write('');
   spawn('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
   const ceil = await ceiling();
   console.log(row(ceil));
   const oidc = await oidcProvider();
   console.log(row(oidc));
-  const { peak, fixed } = await portico();
-  console.log(row(peak));
-  console.log(row(fixed));
-  console.log('\nratios (DESIGN §12 targets):');
+  const portico_ = await portico();
+  console.log(row(portico_));
+  console.log("\nratios (DESIGN §12 targets; anchors measured on the design's 2-core box):");
   console.log(
-    `  Portico / oidc-provider req/s: ${(peak.rps / oidc.rps).toFixed(2)}×   (target ≥ 3×; anchor oidc-provider 5.0 k req/s)`,
+    `  Portico / oidc-provider req/s: ${(portico_.rps / oidc.rps).toFixed(2)}×   (target ≥ 3×; anchor oidc-provider 5.0 k req/s)`,
   );
   console.log(
-    `  Portico / ceiling req/s:       ${(peak.rps / ceil.rps).toFixed(2)}×   (target ≥ 0.85×; anchor ceiling 16.3 k req/s)`,
+    `  Portico / ceiling req/s:       ${(portico_.rps / ceil.rps).toFixed(2)}×   (target ≥ 0.85×; anchor ceiling 16.3 k req/s)`,
   );
   console.log(
-    `  Portico p99 at 80 % of peak:   ${fixed.p99} ms   (target ≤ 5 ms; oidc-provider p99 at saturation ${oidc.p99} ms)`,
+    `  Portico p99 at 80 % of peak:   ${portico_.fixed.p99.toFixed(1)} ms   (target ≤ 5 ms; oidc-provider p99 at saturation ${oidc.p99} ms)`,
   );
 }
 

@@ -2,6 +2,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import { loadAuthConfig } from '@libs/config';
 import { bootApp } from '@libs/testing';
 import { defineApp as defineAuth } from '../../apps/auth/src/app.module';
+import { runKeysCli } from '../../apps/auth/src/keys/keys.cli';
 import { SigningKeys } from '../../apps/auth/src/keys/signing-keys';
 import { OAuthHarness, basic, type RegisteredClient } from './oauth-harness';
 
@@ -62,5 +63,28 @@ describe('signing key rotation', () => {
     expect(retired).toBeDefined();
     // Private parts never reach the JWKS.
     expect(other.jwks().keys.every((k) => k.d === undefined)).toBe(true);
+  });
+
+  it('rotates from the command line: the next key is published to running instances, then signs', async () => {
+    const lines: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
+    expect(await runKeysCli(['bogus'], io, h.env)).toBe(2);
+    expect(await runKeysCli(['rotate'], io, h.env)).toBe(0);
+    const published = /next signing key (\S+) published/.exec(lines.join('\n'));
+    expect(published).not.toBeNull();
+    const kid = published![1];
+    expect(lines.some((l) => l.startsWith(kid) && /\snext\s/.test(l))).toBe(true);
+    // Idempotent: a second rotate keeps the waiting key.
+    lines.length = 0;
+    expect(await runKeysCli(['rotate'], io, h.env)).toBe(0);
+    expect(lines[0]).toContain(kid);
+
+    const other = second.get(SigningKeys);
+    await other.reload();
+    expect(other.jwks().keys.map((k) => k.kid)).toContain(kid);
+    expect(other.current().kid).not.toBe(kid);
+    await other.rotateIfDue(Date.now() + 601_000);
+    await other.reload();
+    expect(other.current().kid).toBe(kid);
   });
 });
