@@ -11,6 +11,7 @@ import { AppModule } from '../apps/client-registry/src/app.module';
 import { ClientCache } from '../apps/client-registry/src/clients/client-cache';
 import { ClientsService } from '../apps/client-registry/src/clients/clients.service';
 import { OutboxRelay } from '../apps/client-registry/src/outbox/outbox.relay';
+import { BENCH_KEK } from './support/processes';
 
 const LIFECYCLE: AdminClientEventType[] = [
   'client.created',
@@ -109,6 +110,7 @@ export async function profileApplyEvents(
     REDIS_URL: tooling.redis.url,
     REDIS_KEY_PREFIX: prefix,
     ADMIN_TOKEN: randomBytes(24).toString('hex'),
+    PORTICO_KEK: BENCH_KEK,
     CLIENT_REGISTRY_CACHE_TTL: '5',
   });
   const app = await createHttpApp(AppModule.forRoot(config), config);

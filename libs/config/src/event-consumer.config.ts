@@ -16,6 +16,15 @@ export class AdminEventsEnv {
   @Max(MAX_BATCH)
   EVENT_CONSUMER_BATCH_SIZE: number = 1_000;
 
+  /**
+   * Batches one consumer has in flight at once: the next batch is read and validated while the
+   * registry commits the previous one (safe: the registry is idempotent and version-fenced).
+   */
+  @IsInt()
+  @Min(1)
+  @Max(8)
+  EVENT_CONSUMER_BATCHES_IN_FLIGHT: number = 2;
+
   @IsInt()
   @Min(10)
   @Max(60_000)
@@ -90,6 +99,7 @@ export class AdminEventsConfig {
     readonly maxDeliveries: number,
     readonly rpcTimeoutMs: number,
     readonly dlqMaxLen: number,
+    readonly batchesInFlight = 1,
   ) {}
 }
 
@@ -125,6 +135,7 @@ function adminEventsSection(e: AdminEventsEnv, instanceId: string): AdminEventsC
     e.EVENT_CONSUMER_MAX_DELIVERIES,
     e.EVENT_CONSUMER_RPC_TIMEOUT_MS,
     e.EVENT_CONSUMER_DLQ_MAX_LEN,
+    e.EVENT_CONSUMER_BATCHES_IN_FLIGHT,
   );
 }
 

@@ -210,6 +210,44 @@ describe('consumer groups', () => {
     expect(fields).toContain('flaky');
   });
 
+  it.each([1, 3])(
+    'keeps at most batchesInFlight=%i batches in the handler at once, and acks every entry',
+    async (batchesInFlight) => {
+      let running = 0;
+      let most = 0;
+      const seen = new Set<string>();
+      await fx.server(
+        {
+          groups: [
+            { stream, group: 'g', ...FAST, handlerTimeoutMs: 350, batchSize: 5, batchesInFlight },
+          ],
+        },
+        {
+          [stream]: {
+            extras: { batch: true },
+            fn: async (messages): Promise<BatchOutcome> => {
+              running += 1;
+              most = Math.max(most, running);
+              for (const m of messages as ReceivedMessage[]) seen.add(m.envelope.id);
+              await new Promise((r) => setTimeout(r, 40));
+              running -= 1;
+              return { failed: new Map() };
+            },
+          },
+        },
+      );
+      const ids = Array.from({ length: 60 }, (_, i) => `evt-${i}`);
+      await fx.publisher.publishMany(
+        stream,
+        ids.map((id) => ({ id, type: 'thing.created', payload: thing() })),
+      );
+      await waitFor('every entry handled and acked', async () => {
+        return seen.size === ids.length && (await fx.pendingCount(stream, 'g')) === 0;
+      });
+      expect(most).toBe(batchesInFlight);
+    },
+  );
+
   it("runs each handler inside the entry's correlation id", async () => {
     const seen = deferred<string | undefined>();
     await fx.server(

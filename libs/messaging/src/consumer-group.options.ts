@@ -27,6 +27,11 @@ export interface ConsumerGroupOptions {
   startId?: '0' | '$';
   /** `MAXLEN ~` of the dead-letter stream (default 100 000). */
   dlqMaxLen?: number;
+  /**
+   * Batches handled at once (default 1): with more, the next batch is read while the previous
+   * ones are still being handled, so handlers must tolerate batches settling out of order.
+   */
+  batchesInFlight?: number;
 }
 
 export type ResolvedGroupOptions = Required<ConsumerGroupOptions>;
@@ -40,6 +45,7 @@ const DEFAULTS = {
   claimIntervalMs: 10_000,
   startId: '0',
   dlqMaxLen: DEFAULT_MAX_LEN,
+  batchesInFlight: 1,
 } as const;
 
 /** Fills defaults and refuses settings that would break the delivery promises. */
@@ -58,9 +64,9 @@ export function resolveGroupOptions(
       `${resolved.stream}/${resolved.group}: minIdleMs (${resolved.minIdleMs}) must exceed handlerTimeoutMs (${resolved.handlerTimeoutMs})`,
     );
   }
-  if (resolved.maxDeliveries < 1 || resolved.batchSize < 1) {
+  if (resolved.maxDeliveries < 1 || resolved.batchSize < 1 || resolved.batchesInFlight < 1) {
     throw new Error(
-      `${resolved.stream}/${resolved.group}: maxDeliveries and batchSize must be ≥ 1`,
+      `${resolved.stream}/${resolved.group}: maxDeliveries, batchSize and batchesInFlight must be ≥ 1`,
     );
   }
   return resolved;

@@ -40,6 +40,9 @@ export class ConsumerGroup {
   private readonly stop = new AbortController();
   private readonly backoff = new Backoff();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Batches being settled, and the first failure of one not reported to the loop yet. */
+  private readonly batches = new Set<Promise<void>>();
+  private batchFailure: unknown;
   private readonly unwatch: () => void;
   private loop: Promise<void> = Promise.resolve();
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -103,12 +106,33 @@ export class ConsumerGroup {
         );
         this.backoff.reset();
         // A batch read as shutdown begins is still handled and acked: it is ours now.
-        if (entries.length > 0) await this.track(this.settler.settle(entries));
+        if (entries.length > 0) await this.settleInTurn(entries);
       } catch (error) {
         if (this.stop.signal.aborted) break;
         await this.recover(error);
       }
     }
+  }
+
+  /**
+   * Starts settling a batch and returns once fewer than `batchesInFlight` are in flight; throws
+   * the failure of a finished batch so the loop backs off as it would with one batch at a time.
+   */
+  private async settleInTurn(entries: Parameters<EntrySettler['settle']>[0]): Promise<void> {
+    const batch: Promise<void> = this.track(this.settler.settle(entries)).then(
+      () => {
+        this.batches.delete(batch);
+      },
+      (error: unknown) => {
+        this.batches.delete(batch);
+        this.batchFailure ??= error ?? new Error('batch failed');
+      },
+    );
+    this.batches.add(batch);
+    if (this.batches.size >= this.options.batchesInFlight) await Promise.race(this.batches);
+    const failure = this.batchFailure;
+    this.batchFailure = undefined;
+    if (failure !== undefined) throw failure;
   }
 
   /** Creates the group and drains the own pending list, retrying with backoff until it works. */

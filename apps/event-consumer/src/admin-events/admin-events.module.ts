@@ -22,6 +22,7 @@ export function adminEventsGroup(config: AdminEventsConfig): ConsumerGroupOption
     claimIntervalMs: config.claimIntervalMs,
     maxDeliveries: config.maxDeliveries,
     dlqMaxLen: config.dlqMaxLen,
+    batchesInFlight: config.batchesInFlight,
   };
 }
 
