@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
 import { Pool } from 'pg';
-import { loadToolingConfig, RedisConfig } from '@libs/config';
+import { RedisConfig } from '@libs/config';
 import { RpcClient, Streams } from '@libs/messaging';
 import type { AdminClientEvent, ApplyEventsResult } from '@libs/models';
 import { closeRedis, createRedis } from '@libs/redis';
@@ -20,6 +20,7 @@ import { validateAdminEvent } from '../apps/event-consumer/src/admin-events/admi
 import { generated, lifecycleEvents, profileApplyEvents, xaddFields } from './events.profile';
 import {
   BENCH_KEK,
+  benchTooling,
   children,
   freePort,
   killAll,
@@ -46,7 +47,7 @@ const REGISTRY_EVENTS = int('registry');
 const BATCH = Math.min(int('batch'), 5_000);
 const PROFILE = int('profile');
 
-const tooling = loadToolingConfig();
+const tooling = benchTooling();
 const prefix = `bench:events:${randomBytes(4).toString('hex')}:`;
 const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
 const fmt = (n: number) => n.toLocaleString('en-US').padStart(9);

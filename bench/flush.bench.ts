@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Pool } from 'pg';
-import { loadToolingConfig, RedisConfig } from '@libs/config';
+import { RedisConfig } from '@libs/config';
 import { Streams } from '@libs/messaging';
 import { closeRedis, createRedis } from '@libs/redis';
 import { TOKEN_FLUSH_QUEUE } from '../apps/auth/src/records/token-flush.constants';
@@ -18,6 +18,7 @@ import { recordFields, type TokenRecord } from '../apps/auth/src/records/token-r
 import { machineLine } from './support/machine';
 import {
   BENCH_KEK,
+  benchTooling,
   freePort,
   killAll,
   migrate,
@@ -36,7 +37,7 @@ const { values: args } = parseArgs({
 const RECORDS = Math.max(1_000, Number(args.records));
 const RUNS = Math.max(1, Number(args.runs));
 const BATCH = 1_000;
-const tooling = loadToolingConfig();
+const tooling = benchTooling();
 const prefix = `bench:flush:${randomBytes(4).toString('hex')}:`;
 const stream = `${prefix}${Streams.AuthIssuedTokens}`;
 // Every row of the run belongs to one of these clients, so cleanup finds them all.

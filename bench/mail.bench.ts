@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadToolingConfig, processEnv } from '@libs/config';
+import { processEnv } from '@libs/config';
 import { ensureDatabase } from '@libs/database';
 import {
   freePort,
@@ -34,6 +34,7 @@ import {
   type RunResult,
   type Sender,
 } from './mail-senders';
+import { benchTooling } from './support/processes';
 
 const { values: args } = parseArgs({
   options: {
@@ -54,7 +55,7 @@ const LOAD = {
   maxMessages: int('max-messages'),
 };
 const RATE = int('rate');
-const tooling = loadToolingConfig();
+const tooling = benchTooling();
 
 async function fakes() {
   const providers = await startFakeMailProviders({ keepMessages: false });

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { machineLine } from './support/machine';
 import { openLoop, type OpenLoopResult } from './support/open-loop';
-import { BENCH_KEK } from './support/processes';
+import { BENCH_KEK, benchTooling, migrate } from './support/processes';
 
 const root = resolve(__dirname, '../..');
 const arg = (name: string, fallback: number) => {
@@ -19,6 +19,7 @@ const arg = (name: string, fallback: number) => {
 };
 const SECONDS = arg('seconds', 10);
 const CONNECTIONS = arg('connections', 50);
+const tooling = benchTooling();
 const ADMIN = 'bench-admin-token-0123456789';
 
 interface Result {
@@ -145,8 +146,10 @@ async function portico(): Promise<Result> {
     HOST: '127.0.0.1',
     SHUTDOWN_DRAIN_MS: '0',
     RATE_LIMIT_WINDOW: '1',
+    DATABASE_URL: tooling.database.url,
+    REDIS_URL: tooling.redis.url,
   };
-  await migrate();
+  await migrate(tooling.database.url);
   const registry = startProcess(['dist/apps/client-registry/src/main.js'], env, 1);
   const auth = startProcess(['dist/apps/auth/src/main.js'], env, 0);
   try {
@@ -168,14 +171,6 @@ async function portico(): Promise<Result> {
     await stop(auth);
     await stop(registry);
   }
-}
-
-async function migrate(): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { migrate: run } = require(resolve(root, 'scripts/migrate.js')) as {
-    migrate(command: string): Promise<void>;
-  };
-  await run('run');
 }
 
 function basic(id: string, secret: string): string {

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { loadToolingConfig } from '@libs/config';
 import { ensureDatabase } from '@libs/database';
 import { migrationDataSource } from '../../migrations/data-source';
 
@@ -14,6 +15,18 @@ const DIST = resolve(__dirname, '../..');
  * registry's data keys) stay in the benchmark database, so every run must be able to unwrap them.
  */
 export const BENCH_KEK = Buffer.alloc(32, 9).toString('base64');
+
+/**
+ * DATABASE_URL and REDIS_URL as configured, but with the database `portico_bench` on the same
+ * server: benchmarks leave keys wrapped by BENCH_KEK and rows behind, which must never land in
+ * the database `npm start` uses.
+ */
+export function benchTooling(): ReturnType<typeof loadToolingConfig> {
+  const tooling = loadToolingConfig();
+  const url = new URL(tooling.database.url);
+  url.pathname = '/portico_bench';
+  return { ...tooling, database: { ...tooling.database, url: url.toString() } };
+}
 
 /** Every app a benchmark started, so its exit handler can kill what is left. */
 export const children: ChildProcess[] = [];
