@@ -32,6 +32,11 @@ export interface ConsumerGroupOptions {
    * ones are still being handled, so handlers must tolerate batches settling out of order.
    */
   batchesInFlight?: number;
+  /**
+   * Delete entries from the stream once acked (default false): for request streams whose
+   * payloads must not stay in Redis after they were served (RPC requests carry credentials).
+   */
+  deleteOnAck?: boolean;
 }
 
 export type ResolvedGroupOptions = Required<ConsumerGroupOptions>;
@@ -46,6 +51,7 @@ const DEFAULTS = {
   startId: '0',
   dlqMaxLen: DEFAULT_MAX_LEN,
   batchesInFlight: 1,
+  deleteOnAck: false,
 } as const;
 
 /** Fills defaults and refuses settings that would break the delivery promises. */

@@ -117,7 +117,18 @@ export class EntrySettler {
    */
   private ack(ids: string[]): void {
     const { redis, key, options, metrics, logger } = this.ctx;
-    const sent = redis.xack(key, options.group, ...ids).then(
+    const acked = options.deleteOnAck
+      ? redis
+          .pipeline()
+          .xack(key, options.group, ...ids)
+          .xdel(key, ...ids)
+          .exec()
+          .then((results) => {
+            const failure = results?.find(([error]) => error)?.[0];
+            if (failure) throw failure;
+          })
+      : redis.xack(key, options.group, ...ids);
+    const sent = acked.then(
       () => undefined,
       (error: unknown) => {
         metrics.consumerErrors.labels(options.stream, options.group).inc();

@@ -148,7 +148,8 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
 function resolveRpcOptions(rpc: RpcServerOptions, instanceId: string): ResolvedGroupOptions {
   const { service, replyMaxLen: _replyMaxLen, ...group } = rpc;
   return resolveGroupOptions(
-    { ...group, stream: Streams.rpc(service), group: service },
+    // Served requests are deleted: their payloads (credentials.put, say) must not linger.
+    { ...group, stream: Streams.rpc(service), group: service, deleteOnAck: true },
     instanceId,
   );
 }

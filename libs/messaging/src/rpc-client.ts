@@ -179,13 +179,27 @@ export class RpcClient {
         );
         backoff.reset();
         for (const entry of entries) this.deliver(entry);
-        if (entries.length > 0) this.lastId = entries[entries.length - 1][0];
+        if (entries.length > 0) {
+          this.lastId = entries[entries.length - 1][0];
+          this.forget(entries);
+        }
       } catch (error) {
         if (this.stop.signal.aborted) return;
         this.logger.warn({ err: String(error) }, 'reading replies failed; backing off');
         await backoff.wait(this.stop.signal);
       }
     }
+  }
+
+  /**
+   * Deletes replies once read: they may carry what a handler returned (decrypted credentials,
+   * say), which must not wait in Redis for the stream's trimming. Best effort: the stream's TTL
+   * and MAXLEN bound whatever a failed delete leaves.
+   */
+  private forget(entries: readonly RawEntry[]): void {
+    this.connection()
+      .xdel(this.replyKey, ...entries.map(([id]) => id))
+      .catch(() => undefined);
   }
 
   private deliver([, fields]: RawEntry): void {

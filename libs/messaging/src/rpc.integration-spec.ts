@@ -114,6 +114,23 @@ describe('RPC over streams', () => {
     expect(servers).toEqual(new Set(['a', 'b']));
   });
 
+  it('leaves neither the request nor the reply in Redis once answered (payloads may be secrets)', async () => {
+    const instanceId = `i-${randomUUID()}`;
+    const own = fx.closeLater(new RpcClient({ redis: fx.config, instanceId }));
+    for (let i = 0; i < 5; i++) await own.request(service, 'echo.get', { secret: `s3cret-${i}` });
+    const requests = fx.key(Streams.rpc(service));
+    const replies = fx.key(Streams.rpcReply(instanceId));
+    const leftovers = async () =>
+      [
+        ...(await fx.redis.xrange(requests, '-', '+')),
+        ...(await fx.redis.xrange(replies, '-', '+')),
+      ].filter(([, fields]) => fields.join(' ').includes('s3cret'));
+    await waitFor('answered requests and read replies deleted', async () => {
+      return (await leftovers()).length === 0;
+    });
+    expect(await fx.redis.xpending(requests, service)).toEqual([0, null, null, null]);
+  });
+
   it('keeps its reply stream alive with a TTL and deletes it on close', async () => {
     const instanceId = `i-${randomUUID()}`;
     const own = new RpcClient({ redis: fx.config, instanceId, replyTtlSeconds: 30 });
