@@ -1,11 +1,11 @@
 // Helpers of the mail benchmark: the fake providers, the senders, and the figures.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createTransport, type SMTPPoolOptions } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
-import type { MailTestAccount } from '@libs/testing';
+import type { Env } from '@libs/config';
+import { spawnNode, type MailTestAccount, type RunningProcess } from '@libs/testing';
 
 export type Sender = Mail;
 
@@ -143,27 +143,7 @@ export function metricSum(text: string, name: string, labels: Record<string, str
   return sum;
 }
 
-/**
- * Starts the built relay (dist/, next to this compiled file) and keeps its output. Not
- * spawnNode from @libs/testing: V8 flags must come before the script, and compiled into dist/
- * that helper would look for the app one level too deep.
- */
-export function spawnRelay(env: Record<string, string | undefined>, nodeFlags: string[] = []) {
-  const main = resolve(__dirname, '../apps/mail-relay/src/main.js');
-  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, main], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  return {
-    child,
-    output: () => output,
-    stop: (signal: NodeJS.Signals) => {
-      child.kill(signal);
-      return exited;
-    },
-  };
+/** Starts the built relay (dist/, next to this compiled file) and keeps its output. */
+export function spawnRelay(env: Env, nodeFlags: string[] = []): RunningProcess {
+  return spawnNode(resolve(__dirname, '../apps/mail-relay/src/main.js'), env, [], nodeFlags);
 }

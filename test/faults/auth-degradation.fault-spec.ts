@@ -9,7 +9,7 @@ import {
   PrivateRedis,
   spawnApp,
   statusOf,
-  TEST_ADMIN_TOKEN,
+  registerTestClient,
   testEnv,
   waitFor,
   type RunningProcess,
@@ -49,16 +49,7 @@ describe('auth with a store down', () => {
   }
 
   async function createClient(registryUrl: string): Promise<string> {
-    const res = await fetch(`${registryUrl}/admin/clients`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ scopes: ['a'] }),
-    });
-    const { client, client_secret } = (await res.json()) as {
-      client: { client_id: string };
-      client_secret: string;
-    };
-    return `Basic ${Buffer.from(`${client.client_id}:${client_secret}`).toString('base64')}`;
+    return (await registerTestClient(registryUrl, { scopes: ['a'] })).authorization;
   }
 
   /** One token request; a hang fails the test through the abort, never blocks it. */

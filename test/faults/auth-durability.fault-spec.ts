@@ -5,7 +5,7 @@ import {
   freePort,
   spawnApp,
   statusOf,
-  TEST_ADMIN_TOKEN,
+  registerTestClient,
   testDatabaseUrl,
   testEnv,
   waitFor,
@@ -75,16 +75,8 @@ describe('auth token records survive SIGKILL', () => {
       async () => (await statusOf(`http://127.0.0.1:${registryPort}/health/ready`)) === 200,
       30_000,
     );
-    const res = await fetch(`http://127.0.0.1:${registryPort}/admin/clients`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ scopes: ['a'] }),
-    });
-    const { client, client_secret } = (await res.json()) as {
-      client: { client_id: string };
-      client_secret: string;
-    };
-    credentials = `Basic ${Buffer.from(`${client.client_id}:${client_secret}`).toString('base64')}`;
+    credentials = (await registerTestClient(`http://127.0.0.1:${registryPort}`, { scopes: ['a'] }))
+      .authorization;
   }, 60_000);
 
   afterAll(async () => {

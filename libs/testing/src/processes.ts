@@ -60,9 +60,17 @@ export interface RunningProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Spawns `node <script>` from the repository root with `env` (plus PATH) and captures output. */
-export function spawnNode(script: string, env: Env, args: string[] = []): RunningProcess {
-  const child = spawn(process.execPath, [resolve(REPO_ROOT, script), ...args], {
+/**
+ * Spawns `node [nodeFlags] <script> [args]` from the repository root with `env` (plus PATH) and
+ * captures output. `script` is relative to the repository root, or absolute.
+ */
+export function spawnNode(
+  script: string,
+  env: Env,
+  args: string[] = [],
+  nodeFlags: string[] = [],
+): RunningProcess {
+  const child = spawn(process.execPath, [...nodeFlags, resolve(REPO_ROOT, script), ...args], {
     cwd: REPO_ROOT,
     env: { PATH: processEnv().PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

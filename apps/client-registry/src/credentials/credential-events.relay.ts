@@ -1,6 +1,5 @@
 import {
   Injectable,
-  Logger,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
@@ -12,22 +11,19 @@ import {
   CredentialsOutboxRepository,
   type CredentialsOutboxRow,
 } from './credentials-outbox.repository';
+import { OutboxPump } from '../outbox/outbox-pump';
 
 const BATCH = 500;
 const SWEEP_MS = 1_000;
 
 /**
- * Publishes committed credential changes to `stream:client-registry.credentials`. Poked after
- * each commit and swept every second, so a change committed just before a crash is published
- * late (with its event id) rather than lost: caches holding a deleted credential get evicted.
+ * Publishes committed credential changes to `stream:client-registry.credentials` (see
+ * {@link OutboxPump}), so caches holding a deleted credential get evicted even when the change
+ * was committed just before a crash.
  */
 @Injectable()
 export class CredentialEventsRelay implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(CredentialEventsRelay.name);
-  private timer: NodeJS.Timeout | undefined;
-  private chain: Promise<void> = Promise.resolve();
-  private queued = false;
-  private stopped = false;
+  private readonly pump: OutboxPump;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -43,47 +39,25 @@ export class CredentialEventsRelay implements OnApplicationBootstrap, OnApplicat
         this.set(await outbox.lagSeconds());
       },
     });
-  }
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.poke(), SWEEP_MS);
-    this.timer.unref();
-    this.poke();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.chain;
-  }
-
-  /** Publishes soon; calls made while a pass is already queued join it. */
-  poke(): void {
-    if (this.stopped || this.queued) return;
-    this.queued = true;
-    this.chain = this.chain.then(() => {
-      this.queued = false;
-      return this.drain();
+    this.pump = new OutboxPump({
+      name: 'credential changes',
+      batch: BATCH,
+      sweepMs: SWEEP_MS,
+      publishBatch: () => this.publishBatch(),
     });
   }
 
-  /** Publishes until nothing waits; resolves with the number published. */
-  async publishPending(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const published = await this.publishBatch();
-      total += published;
-      if (published < BATCH) return total;
-    }
+  onApplicationBootstrap(): void {
+    this.pump.start();
   }
 
-  private async drain(): Promise<void> {
-    try {
-      await this.publishPending();
-    } catch (error) {
-      // The rows stay in the outbox (the transaction rolled back); the next sweep retries.
-      this.logger.warn(`credential events relay failed (retrying): ${(error as Error).message}`);
-    }
+  onApplicationShutdown(): Promise<void> {
+    return this.pump.stop();
+  }
+
+  /** Publishes soon (called after each commit). */
+  poke(): void {
+    this.pump.poke();
   }
 
   private publishBatch(): Promise<number> {

@@ -9,6 +9,7 @@ import { Gauge, Registry } from 'prom-client';
 import { StreamPublisher, Streams, type PublishRequest } from '@libs/messaging';
 import type { ClientChangedEvent } from '@libs/models';
 import { ClientCache } from '../clients/client-cache';
+import { OutboxPump } from './outbox-pump';
 import { OutboxRepository, type OutboxRow } from './outbox.repository';
 
 const BATCH = 500;
@@ -16,18 +17,13 @@ const SWEEP_MS = 1_000;
 const RETENTION_SECONDS = 86_400;
 
 /**
- * Publishes committed outbox rows to `stream:client-registry.changes`, then marks them sent.
- * Woken right after each commit (poke) and by a 1 s sweep, which also catches rows left by a
- * crash between commit and publish: such rows are published late (with the same event id),
- * never lost.
+ * Publishes committed outbox rows to `stream:client-registry.changes`, then marks them sent
+ * (see {@link OutboxPump}); prunes sent rows older than a day once an hour.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
+  private readonly pump: OutboxPump;
   private sweeps = 0;
 
   constructor(
@@ -37,72 +33,46 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly cache: ClientCache,
     registry: Registry,
   ) {
-    const repository = this.outbox;
     new Gauge({
       name: 'registry_outbox_lag_seconds',
       help: 'Age of the oldest client change not yet published',
       registers: [registry],
-      async collect() {
-        this.set(await repository.lagSeconds());
+      collect: async function (this: Gauge) {
+        this.set(await outbox.lagSeconds());
       },
+    });
+    this.pump = new OutboxPump({
+      name: 'client changes',
+      batch: BATCH,
+      sweepMs: SWEEP_MS,
+      publishBatch: () => this.publishBatch(),
+      onSweep: () => this.prune(),
     });
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.sweep(), SWEEP_MS);
-    this.timer.unref();
-    this.poke();
+    this.pump.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.pump.stop();
   }
 
-  /** Runs the relay soon; calls while it runs coalesce into one more pass. */
+  /** Publishes soon (called after each commit). */
   poke(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
-      if (this.again && !this.stopped) {
-        this.again = false;
-        this.poke();
-      }
-    });
+    this.pump.poke();
   }
 
   /** Publishes until no unsent row is left; resolves with the number published. */
-  async publishPending(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const published = await this.publishBatch();
-      total += published;
-      if (published < BATCH) return total;
-    }
+  publishPending(): Promise<number> {
+    return this.pump.publishPending();
   }
 
-  private sweep(): void {
-    this.poke();
-    if (++this.sweeps % 3600 === 0) {
-      this.outbox
-        .prune(RETENTION_SECONDS)
-        .catch((error: unknown) => this.logger.warn({ err: error }, 'outbox prune failed'));
-    }
-  }
-
-  private async drain(): Promise<void> {
-    try {
-      await this.publishPending();
-    } catch (error) {
-      // The rows stay unsent; the next sweep retries them. One line per failure, no stack: it
-      // repeats every second while PostgreSQL or Redis is down.
-      this.logger.warn(`outbox relay pass failed (retrying): ${(error as Error).message}`);
-    }
+  private prune(): void {
+    if (++this.sweeps % 3600 !== 0) return;
+    this.outbox
+      .prune(RETENTION_SECONDS)
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'outbox prune failed'));
   }
 
   private publishBatch(): Promise<number> {
