@@ -7,7 +7,7 @@ import {
   freePort,
   PrivatePostgres,
   PrivateRedis,
-  spawnApp,
+  spawnReadyApp,
   statusOf,
   registerTestClient,
   testEnv,
@@ -35,17 +35,8 @@ describe('auth with a store down', () => {
 
   async function boot(app: string, portVariable: string): Promise<string> {
     const port = await freePort();
-    const proc = spawnApp(app, { ...env, [portVariable]: String(port) });
-    processes.push(proc);
-    const url = `http://127.0.0.1:${port}`;
-    await waitFor(
-      `${app} ready`,
-      async () => (await statusOf(`${url}/health/ready`)) === 200,
-      30_000,
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\n${proc.output()}`);
-    });
-    return url;
+    processes.push(await spawnReadyApp(app, { ...env, [portVariable]: String(port) }, port));
+    return `http://127.0.0.1:${port}`;
   }
 
   async function createClient(registryUrl: string): Promise<string> {

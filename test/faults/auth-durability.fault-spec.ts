@@ -3,8 +3,7 @@ import { Client } from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   freePort,
-  spawnApp,
-  statusOf,
+  spawnReadyApp,
   registerTestClient,
   testDatabaseUrl,
   testEnv,
@@ -22,13 +21,7 @@ describe('auth token records survive SIGKILL', () => {
   let credentials: string;
 
   async function startAuth(): Promise<RunningProcess> {
-    const auth = spawnApp('auth', { ...env, AUTH_PORT: String(authPort) });
-    await waitFor(
-      `auth ready\n${auth.output()}`,
-      async () => (await statusOf(`http://127.0.0.1:${authPort}/health/ready`)) === 200,
-      30_000,
-    );
-    return auth;
+    return spawnReadyApp('auth', { ...env, AUTH_PORT: String(authPort) }, authPort);
   }
 
   /** Issues tokens from 20 concurrent callers until stopped; keeps the jti of every 200. */
@@ -69,12 +62,7 @@ describe('auth token records survive SIGKILL', () => {
       TOKEN_FLUSH_INTERVAL_MS: '500',
       TOKEN_FLUSH_RECLAIM_MS: '1000',
     });
-    registry = spawnApp('client-registry', env);
-    await waitFor(
-      'registry ready',
-      async () => (await statusOf(`http://127.0.0.1:${registryPort}/health/ready`)) === 200,
-      30_000,
-    );
+    registry = await spawnReadyApp('client-registry', env, registryPort);
     credentials = (await registerTestClient(`http://127.0.0.1:${registryPort}`, { scopes: ['a'] }))
       .authorization;
   }, 60_000);

@@ -5,8 +5,8 @@ import { PROVIDERS } from '@libs/provider-clients';
 import {
   freePort,
   spawnApp,
+  spawnReadyApp,
   spawnNode,
-  statusOf,
   testEnv,
   waitFor,
   type RunningProcess,
@@ -55,9 +55,7 @@ describe('credentials re-encryption while the registry serves reads', () => {
     db = await scratchDatabase();
     const port = await freePort();
     env = testEnv({ DATABASE_URL: db.url, CLIENT_REGISTRY_PORT: String(port), HOST: '127.0.0.1' });
-    registry = spawnApp('client-registry', env);
-    const ready = async () => (await statusOf(`http://127.0.0.1:${port}/health/ready`)) === 200;
-    await waitFor(`registry ready\n${registry.output()}`, ready, 30_000);
+    registry = await spawnReadyApp('client-registry', env, port);
     rpc = new RpcClient({
       redis: new RedisConfig(env.REDIS_URL!, env.REDIS_KEY_PREFIX!),
       instanceId: `test-${randomUUID()}`,

@@ -9,7 +9,7 @@ import { RemoteError } from '@libs/models';
 import { PROVIDERS } from '@libs/provider-clients';
 import {
   freePort,
-  spawnApp,
+  spawnReadyApp,
   statusOf,
   testDatabaseUrl,
   testEnv,
@@ -45,12 +45,7 @@ describe('client-registry credentials RPC from another process', () => {
     const env = testEnv({ CLIENT_REGISTRY_PORT: String(port), HOST: '127.0.0.1' });
     base = `http://127.0.0.1:${port}`;
     changes = `${env.REDIS_KEY_PREFIX}stream:client-registry.credentials`;
-    registry = spawnApp('client-registry', env);
-    await waitFor(
-      `registry ready\n${registry.output()}`,
-      async () => (await statusOf(`${base}/health/ready`)) === 200,
-      30_000,
-    );
+    registry = await spawnReadyApp('client-registry', env, port);
     rpc = new RpcClient({
       redis: new RedisConfig(env.REDIS_URL!, env.REDIS_KEY_PREFIX!),
       instanceId: `test-${randomUUID()}`,

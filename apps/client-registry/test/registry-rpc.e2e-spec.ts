@@ -4,11 +4,9 @@ import { RpcClient } from '@libs/messaging';
 import { RemoteError, type ClientRecord } from '@libs/models';
 import {
   freePort,
-  spawnApp,
-  statusOf,
+  spawnReadyApp,
   TEST_ADMIN_TOKEN,
   testEnv,
-  waitFor,
   type RunningProcess,
 } from '@libs/testing';
 
@@ -22,12 +20,7 @@ describe('client-registry RPC from another process', () => {
     const port = await freePort();
     const env = testEnv({ CLIENT_REGISTRY_PORT: String(port), HOST: '127.0.0.1' });
     base = `http://127.0.0.1:${port}`;
-    registry = spawnApp('client-registry', env);
-    await waitFor(
-      `registry ready\n${registry.output()}`,
-      async () => (await statusOf(`${base}/health/ready`)) === 200,
-      30_000,
-    );
+    registry = await spawnReadyApp('client-registry', env, port);
     rpc = new RpcClient({
       redis: new RedisConfig(env.REDIS_URL!, env.REDIS_KEY_PREFIX!),
       instanceId: `test-${randomUUID()}`,

@@ -5,11 +5,9 @@ import { loadSyncOrchestratorConfig, type Env } from '@libs/config';
 import { createHttpApp } from '@libs/platform';
 import {
   freePort,
-  spawnApp,
-  statusOf,
+  spawnReadyApp,
   testDatabaseUrl,
   TestJwtIssuer,
-  waitFor,
   type RunningProcess,
 } from '@libs/testing';
 import { AppModule } from '../src/app.module';
@@ -28,16 +26,10 @@ describe('Discogs tokens kept in the client-registry', () => {
 
   const startRegistry = async () => {
     const port = await freePort();
-    registry = spawnApp('client-registry', {
-      ...env,
-      CLIENT_REGISTRY_PORT: String(port),
-      HOST: '127.0.0.1',
-    });
-    const started = registry;
-    await waitFor(
-      `registry ready\n${started.output()}`,
-      async () => (await statusOf(`http://127.0.0.1:${port}/health/ready`)) === 200,
-      30_000,
+    registry = await spawnReadyApp(
+      'client-registry',
+      { ...env, CLIENT_REGISTRY_PORT: String(port), HOST: '127.0.0.1' },
+      port,
     );
   };
 

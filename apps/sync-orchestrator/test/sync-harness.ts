@@ -8,10 +8,8 @@ import {
   FakeDiscogs,
   FakeDiscogsTokenStore,
   freePort,
-  spawnApp,
-  statusOf,
+  spawnReadyApp,
   TestJwtIssuer,
-  waitFor,
   type RunningProcess,
   testDatabaseUrl,
   testEnv,
@@ -154,17 +152,10 @@ export async function storedItems(db: Client, userId: string, syncType: string):
 
 /** sync-orchestrator as a real process (from dist/), ready to serve. */
 export async function spawnOrchestrator(env: Env, port: number): Promise<RunningProcess> {
-  const app = spawnApp('sync-orchestrator', {
-    ...env,
-    SYNC_ORCHESTRATOR_PORT: String(port),
-    HOST: '127.0.0.1',
-  });
-  await waitFor(
-    'sync-orchestrator readiness',
-    async () => (await statusOf(`http://127.0.0.1:${port}/health/ready`)) === 200,
+  return spawnReadyApp(
+    'sync-orchestrator',
+    { ...env, SYNC_ORCHESTRATOR_PORT: String(port), HOST: '127.0.0.1' },
+    port,
     20_000,
-  ).catch((error: unknown) => {
-    throw new Error(`${String(error)}\n${app.output()}`);
-  });
-  return app;
+  );
 }
