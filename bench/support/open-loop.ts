@@ -34,7 +34,8 @@ const HEADER_END = Buffer.from('\r\n\r\n');
 /** One keep-alive connection with at most one request in flight. */
 class Connection {
   private buffered: Buffer = Buffer.alloc(0);
-  private current: { handedOver: number; done: (status: number) => void } | undefined;
+  /** Completes the request in flight, if any. */
+  private current: ((status: number) => void) | undefined;
   private dead = false;
 
   constructor(
@@ -47,15 +48,8 @@ class Connection {
     socket.on('close', () => this.fail());
   }
 
-  get busy(): boolean {
-    return this.current !== undefined;
-  }
-
   send(request: Buffer, handedOver: number, done: (status: number, latencyMs: number) => void) {
-    this.current = {
-      handedOver,
-      done: (status) => done(status, performance.now() - handedOver),
-    };
+    this.current = (status) => done(status, performance.now() - handedOver);
     this.socket.write(request);
   }
 
@@ -80,7 +74,7 @@ class Connection {
   private finish(status: number): void {
     const current = this.current;
     this.current = undefined;
-    current?.done(status);
+    current?.(status);
     if (!this.dead) this.onIdle(this);
   }
 
