@@ -1,5 +1,6 @@
 // npm run bench -- mail [--accounts=N] [--concurrency=N] [--seconds=N] [--rate=N]
 //                       [--max-messages=N] [--relay-node-options="<v8 flags>"]
+//                       [--heap-growth=<percent>]
 //
 // Local applications (pooled nodemailer senders, one session per account) send to the relay
 // (a real process) across every account; the relay delivers with XOAUTH2 to a local upstream
@@ -36,6 +37,12 @@ import {
 } from './mail-senders';
 import { benchTooling } from './support/processes';
 
+// Compiled to dist/bench: the launch table lives in the repository's scripts/.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { NODE_OPTIONS_BY_APP } = require(join(__dirname, '../../scripts/node-options')) as {
+  NODE_OPTIONS_BY_APP: Record<string, string>;
+};
+
 const { values: args } = parseArgs({
   options: {
     accounts: { type: 'string', default: '1000' },
@@ -43,8 +50,10 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     rate: { type: 'string', default: '1000' },
     'max-messages': { type: 'string', default: '500000' },
-    /** V8 flags of the relay process only, e.g. --relay-node-options=--max-semi-space-size=32 */
-    'relay-node-options': { type: 'string', default: '' },
+    /** V8 flags of the relay process only; by default the ones it is shipped with. */
+    'relay-node-options': { type: 'string', default: NODE_OPTIONS_BY_APP['mail-relay'] },
+    /** XOAUTH2_HEAP_GROWTH_PERCENT of the relay; by default its own default (0: V8's). */
+    'heap-growth': { type: 'string' },
   },
 });
 const int = (name: keyof typeof args) => Math.max(1, Math.floor(Number(args[name])));
@@ -117,6 +126,9 @@ async function startRelay(
       // Accounts from the file only: the benchmark runs no registry.
       XOAUTH2_REGISTRY_REFRESH_MS: '0',
       SHUTDOWN_DRAIN_MS: '0',
+      ...(args['heap-growth'] === undefined
+        ? {}
+        : { XOAUTH2_HEAP_GROWTH_PERCENT: args['heap-growth'] }),
       ...mailProviderEnv(f),
     },
     args['relay-node-options'].split(' ').filter(Boolean),
@@ -228,7 +240,8 @@ async function main(): Promise<void> {
   );
   console.log(
     `${ACCOUNTS} accounts, ${LOAD.concurrency} concurrent senders, ${LOAD.seconds} s per phase, ` +
-      `relay V8 flags: ${args['relay-node-options'] || 'none'}\n`,
+      `relay V8 flags: ${args['relay-node-options'] || 'none'}, ` +
+      `XOAUTH2_HEAP_GROWTH_PERCENT: ${args['heap-growth'] ?? 'default'}\n`,
   );
   await ensureDatabase(tooling.database.url);
   const f = await fakes();

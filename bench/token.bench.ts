@@ -1,4 +1,6 @@
-// npm run bench -- token [--seconds 10] [--connections 50]
+// npm run bench -- token [--seconds 10] [--connections 50] [--share 0.8]
+//                        [--only portico|ceiling|oidc]
+//                        [--auth-node-options "<v8 flags>"] [--flush-worker off]
 // Portico's token endpoint (full path: client from L1, secret check, rate limit in Redis, ES256,
 // durable record XADD), oidc-provider, and the ceiling (minimal Fastify + fast-jwt, no I/O), each
 // server alone on CPU 0 and the load generator on CPU 1. Then Portico at a fixed offered load
@@ -13,11 +15,26 @@ import { openLoop, type OpenLoopResult } from './support/open-loop';
 import { BENCH_KEK, benchTooling, migrate } from './support/processes';
 
 const root = resolve(__dirname, '../..');
-const arg = (name: string, fallback: number) => {
+const text = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+  return i > 0 ? (process.argv[i + 1] ?? '') : undefined;
+};
+const arg = (name: string, fallback: number) => {
+  const value = text(name);
+  return value === undefined ? fallback : Number(value);
 };
 const SECONDS = arg('seconds', 10);
+/** The fixed offered load as a share of the server's own peak (DESIGN §12: 0.8). */
+const SHARE = arg('share', 0.8);
+/** One server alone (no ratios), e.g. to try V8 flags on Portico's. */
+const ONLY = text('only');
+/**
+ * `off`: the auth process under load runs no flush worker (TOKEN_FLUSH_WORKER=false), as a pod
+ * would when another deployment flushes; records then wait in the Redis stream.
+ */
+const FLUSH_WORKER = text('flush-worker') !== 'off';
+/** V8 flags of the auth process only. */
+const AUTH_FLAGS = (text('auth-node-options') ?? '').split(' ').filter(Boolean);
 const CONNECTIONS = arg('connections', 50);
 const tooling = benchTooling();
 const ADMIN = 'bench-admin-token-0123456789';
@@ -80,7 +97,7 @@ async function load(name: string, url: string, authorization: string): Promise<R
     url,
     headers,
     body,
-    rate: Math.round(r.requests.average * 0.8),
+    rate: Math.round(r.requests.average * SHARE),
     seconds: SECONDS,
     connections: CONNECTIONS,
   });
@@ -146,12 +163,13 @@ async function portico(): Promise<Result> {
     HOST: '127.0.0.1',
     SHUTDOWN_DRAIN_MS: '0',
     RATE_LIMIT_WINDOW: '1',
+    TOKEN_FLUSH_WORKER: String(FLUSH_WORKER),
     DATABASE_URL: tooling.database.url,
     REDIS_URL: tooling.redis.url,
   };
   await migrate(tooling.database.url);
   const registry = startProcess(['dist/apps/client-registry/src/main.js'], env, 1);
-  const auth = startProcess(['dist/apps/auth/src/main.js'], env, 0);
+  const auth = startProcess([...AUTH_FLAGS, 'dist/apps/auth/src/main.js'], env, 0);
   try {
     await waitHttp('http://127.0.0.1:4104/health/ready');
     await waitHttp('http://127.0.0.1:4103/health/ready');
@@ -190,6 +208,14 @@ async function main(): Promise<void> {
       `that server's own peak for ${SECONDS} s (latency from hand-over, waits for a connection included)\n`,
   );
   spawn('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+  if (ONLY) {
+    const alone = { portico, ceiling, oidc: oidcProvider }[ONLY];
+    if (!alone) throw new Error(`--only takes portico, ceiling or oidc, not ${ONLY}`);
+    if (AUTH_FLAGS.length > 0) console.log(`auth V8 flags: ${AUTH_FLAGS.join(' ')}`);
+    if (!FLUSH_WORKER) console.log('auth runs no flush worker (TOKEN_FLUSH_WORKER=false)');
+    console.log(row(await alone()));
+    return;
+  }
   const ceil = await ceiling();
   console.log(row(ceil));
   const oidc = await oidcProvider();

@@ -1,8 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { statusOf, waitFor, type RunningProcess } from '@libs/testing';
 
-/** Drain and close bound every app under test runs with; their sum is the grace period. */
-export const SHUTDOWN_ENV = { SHUTDOWN_DRAIN_MS: '500', SHUTDOWN_TIMEOUT_MS: '5000' };
+/**
+ * Drain and close bound every app under test runs with; their sum is the grace period. The drain
+ * outlasts a readiness probe's 1 s dependency-check limit: a probe already in flight when SIGTERM
+ * arrives may still answer 200, and the watcher's next poll must still find the drain (a 500 ms
+ * drain was missed once on a loaded CI machine, reading [200, 0]).
+ */
+export const SHUTDOWN_ENV = { SHUTDOWN_DRAIN_MS: '1500', SHUTDOWN_TIMEOUT_MS: '5000' };
 const GRACE_MS = Number(SHUTDOWN_ENV.SHUTDOWN_DRAIN_MS) + Number(SHUTDOWN_ENV.SHUTDOWN_TIMEOUT_MS);
 /** Beyond the grace period: the time a process takes to exit once it decided to. */
 const EXIT_MARGIN_MS = 1_000;

@@ -14,6 +14,7 @@ describe('mail relay config', () => {
     expect(c.accounts.file).toBe('accounts.json');
     expect(c.accounts.registryRefreshMs).toBe(60_000);
     expect(c.limits.globalConcurrency).toBe(200);
+    expect(c.limits.heapGrowthPercent).toBe(20);
     expect(c.upstream.dryRun).toBe(false);
     expect(c.upstream.providers.gmail).toMatchObject({
       smtpHost: 'smtp.gmail.com',
@@ -52,6 +53,18 @@ describe('mail relay config', () => {
     expect(c.limits.globalConcurrency).toBe(7);
     expect(c.upstream.dryRun).toBe(true);
     expect(c.warnings.join()).toMatch(/dry run/);
+  });
+
+  it('takes XOAUTH2_HEAP_GROWTH_PERCENT from 0 (V8 decides) to 300 and refuses anything else', () => {
+    expect(loadMailRelayConfig({ XOAUTH2_HEAP_GROWTH_PERCENT: '0' }).limits.heapGrowthPercent).toBe(
+      0,
+    );
+    expect(
+      loadMailRelayConfig({ XOAUTH2_HEAP_GROWTH_PERCENT: '50' }).limits.heapGrowthPercent,
+    ).toBe(50);
+    for (const bad of ['-1', '301', '12.5', 'lots']) {
+      expect(() => loadMailRelayConfig({ XOAUTH2_HEAP_GROWTH_PERCENT: bad })).toThrow(ConfigError);
+    }
   });
 
   it('reads the registry every XOAUTH2_REGISTRY_REFRESH_MS, not at all with 0, never in a tight loop', () => {

@@ -102,6 +102,14 @@ export class MailRelayEnv extends IntersectionType(CommonEnv, DatabaseEnv, Redis
   @Int(1_024 * 1_024)
   XOAUTH2_MAX_BUFFERED_BYTES: number = 256 * 1024 * 1024;
 
+  /**
+   * How far V8 lets the old generation grow past what survived the last full collection before
+   * collecting again (0: V8's own adaptive factor, up to 300 %). The relay's garbage is short-lived
+   * message state, so a tight factor keeps RSS near the live set (docs/mail-relay.md, Memory).
+   */
+  @Int(0, 300)
+  XOAUTH2_HEAP_GROWTH_PERCENT: number = 20;
+
   @Int(1, 100_000)
   XOAUTH2_MAX_CLIENTS: number = 5_000;
 
@@ -281,6 +289,7 @@ export function loadMailRelayConfig(env: Env = processEnv(), overrides: MailRela
       e.XOAUTH2_ACCOUNT_CONCURRENCY,
       e.XOAUTH2_DELIVERY_TIMEOUT_MS,
       e.XOAUTH2_MAX_BUFFERED_BYTES,
+      e.XOAUTH2_HEAP_GROWTH_PERCENT,
     ),
     upstream: upstreamSection(e, warnings),
   };

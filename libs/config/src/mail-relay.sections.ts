@@ -42,6 +42,8 @@ export class MailLimitsConfig {
     readonly accountConcurrency: number,
     readonly deliveryTimeoutMs: number,
     readonly maxBufferedBytes: number,
+    /** V8's old-generation growth factor in percent; 0 leaves V8's own. */
+    readonly heapGrowthPercent: number = 0,
   ) {}
 }
 

@@ -36,8 +36,11 @@ export function declaredVariables(schema: new () => object): Set<string> {
   return new Set(metadata.map((m) => m.propertyName));
 }
 
+/** Read by Node itself, not by the app's config (scripts/node-options.js says what is set). */
+const NODE_VARIABLES = new Set(['NODE_OPTIONS']);
+
 /** Names in `env` that `schema` does not declare (an app would silently ignore them). */
 export const undeclared = (env: Env, schema: new () => object): string[] => {
   const known = declaredVariables(schema);
-  return Object.keys(env).filter((name) => !known.has(name));
+  return Object.keys(env).filter((name) => !known.has(name) && !NODE_VARIABLES.has(name));
 };
