@@ -1,6 +1,6 @@
 // npm run bench -- mail [--accounts=N] [--concurrency=N] [--seconds=N] [--rate=N]
 //                       [--max-messages=N] [--relay-node-options="<v8 flags>"]
-//                       [--heap-growth=<percent>]
+//                       [--heap-growth=<percent>] [--relay-env="NAME=value …"]
 //
 // Local applications (pooled nodemailer senders, one session per account) send to the relay
 // (a real process) across every account; the relay delivers with XOAUTH2 to a local upstream
@@ -13,7 +13,6 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { processEnv } from '@libs/config';
-import { ensureDatabase } from '@libs/database';
 import {
   freePort,
   mailProviderEnv,
@@ -39,9 +38,10 @@ import { benchTooling } from './support/processes';
 
 // Compiled to dist/bench: the launch table lives in the repository's scripts/.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { NODE_OPTIONS_BY_APP } = require(join(__dirname, '../../scripts/node-options')) as {
-  NODE_OPTIONS_BY_APP: Record<string, string>;
+const { LAUNCH_ENV_BY_APP } = require(join(__dirname, '../../scripts/launch-env')) as {
+  LAUNCH_ENV_BY_APP: Record<string, Record<string, string>>;
 };
+const { NODE_OPTIONS: SHIPPED_FLAGS, ...SHIPPED_ENV } = LAUNCH_ENV_BY_APP['mail-relay'];
 
 const { values: args } = parseArgs({
   options: {
@@ -51,7 +51,14 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '1000' },
     'max-messages': { type: 'string', default: '500000' },
     /** V8 flags of the relay process only; by default the ones it is shipped with. */
-    'relay-node-options': { type: 'string', default: NODE_OPTIONS_BY_APP['mail-relay'] },
+    'relay-node-options': { type: 'string', default: SHIPPED_FLAGS },
+    /** Other launch variables of the relay (malloc tuning); by default the shipped ones. */
+    'relay-env': {
+      type: 'string',
+      default: Object.entries(SHIPPED_ENV)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(' '),
+    },
     /** XOAUTH2_HEAP_GROWTH_PERCENT of the relay; by default its own default (0: V8's). */
     'heap-growth': { type: 'string' },
   },
@@ -64,6 +71,12 @@ const LOAD = {
   maxMessages: int('max-messages'),
 };
 const RATE = int('rate');
+const RELAY_ENV = Object.fromEntries(
+  args['relay-env']
+    .split(' ')
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 const tooling = benchTooling();
 
 async function fakes() {
@@ -114,8 +127,6 @@ async function startRelay(
     {
       PATH: processEnv().PATH,
       NODE_ENV: 'production',
-      // The relay checks PostgreSQL and Redis for readiness only; it stores nothing.
-      DATABASE_URL: tooling.database.url,
       REDIS_URL: tooling.redis.url,
       REDIS_KEY_PREFIX: uniquePrefix('mail-bench'),
       LOG_LEVEL: 'warn',
@@ -129,6 +140,7 @@ async function startRelay(
       ...(args['heap-growth'] === undefined
         ? {}
         : { XOAUTH2_HEAP_GROWTH_PERCENT: args['heap-growth'] }),
+      ...RELAY_ENV,
       ...mailProviderEnv(f),
     },
     args['relay-node-options'].split(' ').filter(Boolean),
@@ -241,9 +253,9 @@ async function main(): Promise<void> {
   console.log(
     `${ACCOUNTS} accounts, ${LOAD.concurrency} concurrent senders, ${LOAD.seconds} s per phase, ` +
       `relay V8 flags: ${args['relay-node-options'] || 'none'}, ` +
-      `XOAUTH2_HEAP_GROWTH_PERCENT: ${args['heap-growth'] ?? 'default'}\n`,
+      `XOAUTH2_HEAP_GROWTH_PERCENT: ${args['heap-growth'] ?? 'default'}, ` +
+      `relay launch variables: ${args['relay-env'] || 'none'}\n`,
   );
-  await ensureDatabase(tooling.database.url);
   const f = await fakes();
   const dir = await mkdtemp(join(tmpdir(), 'mail-bench-'));
   try {

@@ -6,7 +6,7 @@ const path = require('node:path');
 const readline = require('node:readline');
 const { build } = require('./build');
 const { migrate } = require('./migrate');
-const { withNodeOptions } = require('./node-options');
+const { withLaunchEnv } = require('./launch-env');
 
 const root = path.resolve(__dirname, '..');
 const APPS = ['auth', 'client-registry', 'event-consumer', 'sync-orchestrator', 'mail-relay'];
@@ -29,7 +29,7 @@ async function main() {
   const children = apps.map((app) => {
     const child = spawn(process.execPath, [path.join(root, 'dist/apps', app, 'src/main.js')], {
       cwd: root,
-      env: withNodeOptions(app, env),
+      env: withLaunchEnv(app, env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     prefixLines(child.stdout, app, process.stdout);

@@ -18,7 +18,7 @@ import {
 } from './support/compose';
 import { parseDockerfile, type Instruction, type Stage } from './support/dockerfile';
 import { PORTICO_APPS, type PorticoApp } from './support/manifests';
-import { NODE_OPTIONS_BY_APP } from './support/node-options';
+import { launchEnvOf } from './support/launch-env';
 
 // The Docker engine is not part of the test environment: the compose file and the Dockerfile
 // are checked statically, against the repository and the apps' own configuration.
@@ -82,7 +82,7 @@ describe('docker-compose.yml', () => {
       redis: { condition: 'service_healthy' },
     });
     expect(undeclared(env(service), APP_CONFIG[app].schema)).toEqual([]);
-    expect(env(service).NODE_OPTIONS).toBe(NODE_OPTIONS_BY_APP[app]);
+    expect(env(service)).toMatchObject(launchEnvOf(app));
     const config = APP_CONFIG[app].load(env(service));
     const expected = [config.http.port, config.smtp?.port].filter((p) => p !== undefined);
     expect(config.http.port).toBe(defaults(app).http.port);

@@ -8,7 +8,7 @@ import { ToolingEnv, loadToolingConfig } from '@libs/config';
 import { HealthModule } from '@libs/observability';
 import { APP_CONFIG, undeclared } from './support/app-config';
 import { schemaProblems, unknownFieldProblems } from './support/k8s-validation';
-import { NODE_OPTIONS_BY_APP } from './support/node-options';
+import { launchEnvOf } from './support/launch-env';
 import { renderKustomization, type K8sObject } from './support/kustomize';
 import {
   appContainer,
@@ -128,7 +128,7 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
     const container = appContainer(deployment);
     const { env, config } = loaded(app);
     expect(undeclared(env, APP_CONFIG[app].schema)).toEqual([]);
-    expect(env.NODE_OPTIONS).toBe(NODE_OPTIONS_BY_APP[app]);
+    expect(env).toMatchObject(launchEnvOf(app));
     const annotations = (deployment.spec as { template: { metadata: { annotations: object } } })
       .template.metadata.annotations;
     expect(annotations).toMatchObject({ 'prometheus.io/port': String(config.http.port) });

@@ -18,7 +18,10 @@ export interface AppUnderTest {
   name: string;
   portVariable: string;
   defaultPort: number;
-  /** What its readiness checks (auth keeps serving cached clients without PostgreSQL). */
+  /**
+   * The stores its readiness checks: PostgreSQL only for the apps keeping state there, and not
+   * for auth, which keeps serving cached clients without it.
+   */
   readiness: string[];
   define(env: Env): { config: BaseConfig; module: DynamicModule };
 }
@@ -48,7 +51,7 @@ export const APPS: AppUnderTest[] = [
   {
     name: 'event-consumer',
     portVariable: 'EVENT_CONSUMER_PORT',
-    readiness: ['postgres', 'redis'],
+    readiness: ['redis'],
     defaultPort: 3002,
     define: (env) => {
       const config = loadEventConsumerConfig(env);
@@ -68,7 +71,7 @@ export const APPS: AppUnderTest[] = [
   {
     name: 'mail-relay',
     portVariable: 'MAIL_RELAY_PORT',
-    readiness: ['postgres', 'redis'],
+    readiness: ['redis'],
     defaultPort: 3004,
     define: (env) => {
       const config = loadMailRelayConfig(env);

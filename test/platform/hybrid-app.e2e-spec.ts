@@ -49,7 +49,7 @@ class HybridModule {
   static forRoot(config: EventConsumerConfig): DynamicModule {
     return {
       module: HybridModule,
-      imports: [CoreModule.forRoot(config, { database: false, requestLogs: false })],
+      imports: [CoreModule.forRoot(config, { requestLogs: false })],
       controllers: [ThingsConsumer],
     };
   }

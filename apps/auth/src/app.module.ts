@@ -1,6 +1,7 @@
 import { Module, RequestMethod, type DynamicModule } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { RedisConfig, type AuthConfig } from '@libs/config';
+import { databaseStore } from '@libs/database';
 import { MessagingModule } from '@libs/messaging';
 import { CoreModule, type AppDefinition } from '@libs/platform';
 import { createRedis, Keyspace } from '@libs/redis';
@@ -13,10 +14,12 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        // The OAuth endpoints are the hot path: no per-request log line or correlation scope
-        // (failures are logged, every request is in the metrics).
         CoreModule.forRoot(config, {
-          databaseReadiness: false,
+          // Readiness leaves PostgreSQL out: auth serves cached clients without it, and pulling
+          // every pod out of rotation during a database outage would stop all token issuance.
+          database: databaseStore({ readiness: false }),
+          // The OAuth endpoints are the hot path: no per-request log line or correlation scope
+          // (failures are logged, every request is in the metrics).
           bypass: ['oauth2/token', 'oauth2/introspect', 'oauth2/revoke'].map((path) => ({
             path,
             method: RequestMethod.POST,

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import type { ClientRegistryConfig } from '@libs/config';
+import { databaseStore } from '@libs/database';
 import { MessagingModule, RedisStreamsServer } from '@libs/messaging';
 import { CoreModule, type AppDefinition } from '@libs/platform';
 import { ClientsModule } from './clients/clients.module';
@@ -14,7 +15,12 @@ export class AppModule {
   static forRoot(config: ClientRegistryConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), MessagingModule, ClientsModule, CredentialsModule],
+      imports: [
+        CoreModule.forRoot(config, { database: databaseStore() }),
+        MessagingModule,
+        ClientsModule,
+        CredentialsModule,
+      ],
     };
   }
 }

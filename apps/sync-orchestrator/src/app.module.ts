@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { SyncOrchestratorConfig } from '@libs/config';
+import { databaseStore } from '@libs/database';
 import { MessagingModule } from '@libs/messaging';
 import { CoreModule } from '@libs/platform';
 import { CredentialsModule } from './credentials/credentials.module';
@@ -21,7 +22,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        CoreModule.forRoot(config),
+        CoreModule.forRoot(config, { database: databaseStore() }),
         MessagingModule,
         SyncModule,
         CredentialsModule.forRoot(options.discogsTokenStore),

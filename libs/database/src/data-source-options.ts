@@ -1,6 +1,6 @@
 import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '@libs/config';
-import { SnakeNamingStrategy } from '@libs/models';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 /** Connection settings shared by the apps and the migration DataSource; never `synchronize`. */
 export function dataSourceOptions(config: DatabaseConfig): DataSourceOptions {

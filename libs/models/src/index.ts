@@ -8,8 +8,6 @@ export {
 export type { ErrorBody, RpcErrorBody } from './error-body';
 export { HttpErrorFilter } from './http-error.filter';
 export { RemoteError, toRpcError } from './rpc-error';
-export { SnakeNamingStrategy } from './snake-naming.strategy';
-export { TimestampedEntity } from './timestamped.entity';
 export {
   CLIENT_STATUSES,
   toPublicClient,

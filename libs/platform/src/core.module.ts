@@ -1,6 +1,5 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { ConfigModule, type BaseConfig } from '@libs/config';
-import { DatabaseHealthCheck, DatabaseModule } from '@libs/database';
 import {
   HealthModule,
   LoggingModule,
@@ -10,15 +9,19 @@ import {
 } from '@libs/observability';
 import { RedisHealthCheck, RedisModule } from '@libs/redis';
 
+/** A store an app connects to, and the check readiness runs on it (none: not part of readiness). */
+export interface CoreStore {
+  module: Type;
+  readiness?: Type<ReadinessCheck>;
+}
+
 export interface CoreOptions {
-  /** Connect to PostgreSQL and let readiness depend on it (default true). */
-  database?: boolean;
   /**
-   * Let readiness depend on PostgreSQL (default true). Auth turns it off: it serves cached
-   * clients without the database, and pulling every pod out of rotation during a database
-   * outage would stop all token issuance instead of none.
+   * PostgreSQL, for the apps that keep state in it (`databaseStore()` of `@libs/database`).
+   * Passed in rather than imported here so that apps storing nothing (event-consumer, mail-relay)
+   * never load TypeORM or open a pool: that is ~300 modules and several MB of heap.
    */
-  databaseReadiness?: boolean;
+  database?: CoreStore;
   /** Connect to Redis and let readiness depend on it (default true). */
   redis?: boolean;
   /** One log line per HTTP request (default true). */
@@ -29,17 +32,18 @@ export interface CoreOptions {
 
 /**
  * What every Portico app is made of: validated config, JSON logs with correlation ids,
- * Prometheus metrics, health probes, and the PostgreSQL and Redis connections.
+ * Prometheus metrics, health probes, the Redis connection and, where the app keeps state there,
+ * the PostgreSQL connection.
  */
 @Module({})
 export class CoreModule {
   static forRoot(config: BaseConfig, options: CoreOptions = {}): DynamicModule {
-    const { database = true, redis = true } = options;
+    const { database, redis = true } = options;
     const checks: Type<ReadinessCheck>[] = [];
     const stores: Type[] = [];
     if (database) {
-      stores.push(DatabaseModule);
-      if (options.databaseReadiness !== false) checks.push(DatabaseHealthCheck);
+      stores.push(database.module);
+      if (database.readiness) checks.push(database.readiness);
     }
     if (redis) {
       stores.push(RedisModule);

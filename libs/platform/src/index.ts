@@ -1,4 +1,4 @@
-export { CoreModule, type CoreOptions } from './core.module';
+export { CoreModule, type CoreOptions, type CoreStore } from './core.module';
 export { createHttpApp } from './create-app';
 export { exitOnSignals, shutDown } from './graceful-shutdown';
 export { runApp, startTransports, type AppDefinition } from './run-app';

@@ -13,6 +13,7 @@ import {
   type BaseConfig,
   type Env,
 } from '@libs/config';
+import { LAUNCH_VARIABLES } from './launch-env';
 import type { PorticoApp } from './manifests';
 
 /** What deployment files are checked against: the config an app's own loader builds. */
@@ -36,11 +37,8 @@ export function declaredVariables(schema: new () => object): Set<string> {
   return new Set(metadata.map((m) => m.propertyName));
 }
 
-/** Read by Node itself, not by the app's config (scripts/node-options.js says what is set). */
-const NODE_VARIABLES = new Set(['NODE_OPTIONS']);
-
 /** Names in `env` that `schema` does not declare (an app would silently ignore them). */
 export const undeclared = (env: Env, schema: new () => object): string[] => {
   const known = declaredVariables(schema);
-  return Object.keys(env).filter((name) => !known.has(name) && !NODE_VARIABLES.has(name));
+  return Object.keys(env).filter((name) => !known.has(name) && !LAUNCH_VARIABLES.has(name));
 };
