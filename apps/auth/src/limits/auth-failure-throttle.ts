@@ -4,6 +4,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limite
 import { Counter, Registry } from 'prom-client';
 import { TokenLimitsConfig } from '@libs/config';
 import { Keyspace, REDIS } from '@libs/redis';
+import { ExpiredEntries } from './expired-entries';
 
 /**
  * Slows down secret guessing: failed authentications are counted per client id and per source
@@ -16,6 +17,8 @@ export class AuthFailureThrottle {
   private readonly byClient: RateLimiterRedis;
   private readonly byIp: RateLimiterRedis;
   private readonly blockedUntil = new Map<string, number>();
+  /** Blocks that ran out for keys never seen again (source IPs, made-up client ids). */
+  private readonly endedBlocks: ExpiredEntries<string, number>;
   private readonly failures: Counter<'kind'>;
 
   constructor(
@@ -41,6 +44,11 @@ export class AuthFailureThrottle {
       labelNames: ['kind'],
       registers: [registry],
     });
+    this.endedBlocks = new ExpiredEntries(
+      this.blockedUntil,
+      (until, now) => until <= now,
+      config.failureWindowSeconds * 1000,
+    );
   }
 
   /** Seconds until `clientId` / `ip` may try again, or 0 when neither is blocked. */
@@ -64,7 +72,9 @@ export class AuthFailureThrottle {
       await limiter.consume(key);
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
-      this.blockedUntil.set(local, Date.now() + error.msBeforeNext);
+      const now = Date.now();
+      this.endedBlocks.sweep(now);
+      this.blockedUntil.set(local, now + error.msBeforeNext);
     }
   }
 

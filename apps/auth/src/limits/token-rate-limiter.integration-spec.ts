@@ -78,6 +78,15 @@ describe('TokenRateLimiter (Redis leases)', () => {
     expect((await limiter.consume('c4', 2)).allowed).toBe(true);
   });
 
+  it('keeps no lease for a client whose window ended', async () => {
+    const { limiter } = await pod(1);
+    const leases = (limiter as unknown as { leases: Map<string, unknown> }).leases;
+    expect((await limiter.consume('c6', 2)).allowed).toBe(true);
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect((await limiter.consume('c7', 2)).allowed).toBe(true);
+    expect([...leases.keys()]).toEqual(['c7']);
+  });
+
   it('limits in memory while Redis is unreachable', async () => {
     const down = new Redis({ port: 1, lazyConnect: true, enableOfflineQueue: false });
     connections.push(down);

@@ -4,6 +4,7 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { Counter, Registry } from 'prom-client';
 import { TokenLimitsConfig } from '@libs/config';
 import { Keyspace, REDIS } from '@libs/redis';
+import { ExpiredEntries } from './expired-entries';
 import { leaseSize, RateLease } from './rate-lease';
 
 /** Outcome of a rate-limit check: allowed, or refused with seconds until the window frees. */
@@ -47,6 +48,8 @@ type LeaseCommand = (
 @Injectable()
 export class TokenRateLimiter {
   private readonly leases = new Map<string, RateLease>();
+  /** Leases of ended windows: clients that stopped asking for tokens keep no entry. */
+  private readonly endedLeases: ExpiredEntries<string, RateLease>;
   private readonly insurance = new Map<number, RateLimiterMemory>();
   private readonly rejections: Counter<'reason'>;
   private readonly lease: LeaseCommand;
@@ -67,6 +70,11 @@ export class TokenRateLimiter {
     if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: LEASE });
     const command = (redis as unknown as Record<string, LeaseCommand>)[COMMAND];
     this.lease = command.bind(redis);
+    this.endedLeases = new ExpiredEntries(
+      this.leases,
+      (lease, now) => lease.endsAt <= now,
+      config.windowSeconds * 1000,
+    );
   }
 
   async consume(clientId: string, limit: number | null): Promise<RateDecision> {
@@ -75,6 +83,7 @@ export class TokenRateLimiter {
       const now = Date.now();
       let lease = this.leases.get(clientId);
       if (!lease || lease.points !== points || lease.endsAt <= now) {
+        this.endedLeases.sweep(now);
         lease = new RateLease(points);
         this.leases.set(clientId, lease);
       }
