@@ -95,6 +95,15 @@ export class TokenEnv {
   @EnvBoolean()
   @IsBoolean()
   TOKEN_FLUSH_WORKER: boolean = true;
+
+  /**
+   * Days a token record is kept after its token expired; older records are deleted by an hourly
+   * job (0 keeps every record forever).
+   */
+  @IsInt()
+  @Min(0)
+  @Max(3650)
+  TOKEN_RECORD_RETENTION_DAYS: number = 30;
 }
 
 /** Settings of token issuance. */
@@ -133,6 +142,8 @@ export class TokenFlushConfig {
     readonly intervalMs: number,
     readonly worker: boolean,
     readonly reclaimMs: number,
+    /** Days a record outlives its token (0: forever). */
+    readonly retentionDays: number,
   ) {}
 }
 
@@ -180,6 +191,7 @@ export function loadAuthConfig(env: Env = processEnv()) {
       e.TOKEN_FLUSH_INTERVAL_MS,
       e.TOKEN_FLUSH_WORKER,
       e.TOKEN_FLUSH_RECLAIM_MS,
+      e.TOKEN_RECORD_RETENTION_DAYS,
     ),
   };
 }

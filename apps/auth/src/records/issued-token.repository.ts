@@ -2,6 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { TokenRecord } from './token-record';
 
+/** Rows a write statement touched (TypeORM answers `[rows, count]` for INSERT and DELETE). */
+const affected = (result: unknown, fallback: number): number =>
+  Array.isArray(result) && typeof result[1] === 'number' ? result[1] : fallback;
+
 /** Queries of `auth.issued_tokens`. */
 @Injectable()
 export class IssuedTokenRepository {
@@ -29,8 +33,21 @@ export class IssuedTokenRepository {
         column('expiresAt'),
         column('sourceIp'),
       ],
-    )) as [unknown, number] | unknown[];
-    return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : records.length;
+    )) as unknown;
+    return affected(result, records.length);
+  }
+
+  /**
+   * Deletes up to `limit` records of tokens that expired before `cutoff` (oldest first, through
+   * the `expires_at` index); returns how many. Small chunks keep each transaction short.
+   */
+  async deleteExpiredBefore(cutoff: Date, limit: number): Promise<number> {
+    const result = (await this.dataSource.query(
+      `DELETE FROM auth.issued_tokens WHERE jti IN (
+         SELECT jti FROM auth.issued_tokens WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)`,
+      [cutoff, limit],
+    )) as unknown;
+    return affected(result, 0);
   }
 
   async countByJti(jtis: readonly string[]): Promise<Map<string, number>> {

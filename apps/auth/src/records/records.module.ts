@@ -5,9 +5,13 @@ import { TOKEN_FLUSH_QUEUE } from './token-flush.constants';
 import { TokenFlushProcessor } from './token-flush.processor';
 import { TokenFlushScheduler } from './token-flush.scheduler';
 import { TokenFlusher } from './token-flusher';
+import { TokenRecordPruner } from './token-record-pruner';
 import { TokenRecorder } from './token-recorder';
 
-/** Durable token records: the Redis buffer, the BullMQ flush queue, its worker and scheduler. */
+/**
+ * Durable token records: the Redis buffer, the BullMQ flush queue, its worker and schedulers, and
+ * their retention.
+ */
 @Module({})
 export class RecordsModule {
   static forRoot(options: { worker: boolean }): DynamicModule {
@@ -16,6 +20,7 @@ export class RecordsModule {
       TokenRecorder,
       TokenFlusher,
       TokenFlushScheduler,
+      TokenRecordPruner,
     ];
     // A deployment may run flush workers elsewhere (TOKEN_FLUSH_WORKER=false).
     if (options.worker) providers.push(TokenFlushProcessor);
@@ -25,7 +30,7 @@ export class RecordsModule {
       global: true,
       imports: [BullModule.registerQueue({ name: TOKEN_FLUSH_QUEUE })],
       providers,
-      exports: [TokenRecorder, TokenFlusher, IssuedTokenRepository],
+      exports: [TokenRecorder, TokenFlusher, IssuedTokenRepository, TokenRecordPruner],
     };
   }
 }

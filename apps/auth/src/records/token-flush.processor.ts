@@ -1,18 +1,27 @@
 import { Logger } from '@nestjs/common';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { TOKEN_FLUSH_QUEUE, MAX_BATCHES_PER_JOB } from './token-flush.constants';
+import type { Job } from 'bullmq';
+import { MAX_BATCHES_PER_JOB, PRUNE_JOB, TOKEN_FLUSH_QUEUE } from './token-flush.constants';
 import { TokenFlusher } from './token-flusher';
+import { TokenRecordPruner } from './token-record-pruner';
 
-/** BullMQ worker of the token-flush queue: one job writes batches until the buffer is short. */
+/**
+ * BullMQ worker of the token-flush queue: a flush job writes batches until the buffer is short;
+ * the hourly prune job deletes records past retention.
+ */
 @Processor(TOKEN_FLUSH_QUEUE, { concurrency: 1 })
 export class TokenFlushProcessor extends WorkerHost {
-  constructor(private readonly flusher: TokenFlusher) {
+  constructor(
+    private readonly flusher: TokenFlusher,
+    private readonly pruner: TokenRecordPruner,
+  ) {
     super();
   }
 
   private readonly logger = new Logger(TokenFlushProcessor.name);
 
-  async process(): Promise<number> {
+  async process(job: Pick<Job, 'name'>): Promise<number> {
+    if (job.name === PRUNE_JOB) return this.pruner.prune();
     return this.flusher.flushAll(MAX_BATCHES_PER_JOB);
   }
 

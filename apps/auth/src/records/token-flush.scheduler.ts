@@ -8,14 +8,18 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { Gauge, Registry } from 'prom-client';
 import { TokenFlushConfig } from '@libs/config';
-import { TOKEN_FLUSH_QUEUE } from './token-flush.constants';
+import { PRUNE_JOB, TOKEN_FLUSH_QUEUE } from './token-flush.constants';
 import { TokenFlusher } from './token-flusher';
 
 const RESCHEDULE_MS = 30_000;
+/** Job schedulers of the queue, shared by every pod (BullMQ runs each job once). */
+export const FLUSH_SCHEDULER = 'token-flush-interval';
+export const PRUNE_SCHEDULER = 'token-records-prune';
+const PRUNE_EVERY_MS = 3_600_000;
 
 /**
- * Keeps the periodic flush job scheduled (one scheduler shared by every pod, upserted at boot)
- * and flushes what is waiting when the process stops on SIGTERM.
+ * Keeps the periodic flush job and the hourly retention job scheduled (schedulers shared by every
+ * pod, upserted at boot) and flushes what is waiting when the process stops on SIGTERM.
  */
 @Injectable()
 export class TokenFlushScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -51,11 +55,22 @@ export class TokenFlushScheduler implements OnApplicationBootstrap, BeforeApplic
   }
 
   private schedule(): Promise<unknown> {
-    return this.queue.upsertJobScheduler(
-      'token-flush-interval',
-      { every: this.config.intervalMs },
-      { name: 'flush', opts: { removeOnComplete: true, removeOnFail: 100 } },
-    );
+    const opts = { removeOnComplete: true, removeOnFail: 100 };
+    return Promise.all([
+      this.queue.upsertJobScheduler(
+        FLUSH_SCHEDULER,
+        { every: this.config.intervalMs },
+        { name: 'flush', opts },
+      ),
+      // Retention 0 keeps every record: a scheduler left by an earlier configuration goes.
+      this.config.retentionDays === 0
+        ? this.queue.removeJobScheduler(PRUNE_SCHEDULER)
+        : this.queue.upsertJobScheduler(
+            PRUNE_SCHEDULER,
+            { every: PRUNE_EVERY_MS },
+            { name: PRUNE_JOB, opts },
+          ),
+    ]);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
