@@ -27,12 +27,6 @@ export class TokenBucket {
     this.#tokens = Math.min(this.#tokens, perHour);
   }
 
-  /** True when a message may go now (without taking it). */
-  peek(): boolean {
-    this.refill();
-    return this.#tokens >= 1;
-  }
-
   /** Takes one message's token; false when the budget is spent. */
   take(): boolean {
     this.refill();

@@ -6,6 +6,7 @@ import { FileAccountSource } from '../accounts/accounts-file.source';
 import { RegistryAccountSource } from '../accounts/registry-account.source';
 import { SmtpIngestServer } from '../ingest/smtp-ingest.server';
 import { SmtpSessionHandler } from '../ingest/smtp-session.handler';
+import { HourlyBudgets } from '../limits/hourly-budget';
 import { TokenManager } from '../tokens/token-manager.service';
 import { ProviderBreakers } from '../upstream/provider-breakers';
 import { UpstreamDelivery } from '../upstream/upstream-delivery.service';
@@ -36,6 +37,7 @@ import { RelayService } from './relay.service';
     TokenManager,
     UpstreamPools,
     UpstreamDelivery,
+    HourlyBudgets,
     RelayService,
     SmtpSessionHandler,
     SmtpIngestServer,

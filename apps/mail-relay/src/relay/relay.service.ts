@@ -4,6 +4,7 @@ import type { SMTPPoolSentMessageInfo } from 'nodemailer';
 import { MailLimitsConfig, MailUpstreamConfig } from '@libs/config';
 import { AccountRegistry } from '../accounts/account-registry.service';
 import type { AccountRuntime } from '../accounts/account-runtime';
+import { HourlyBudgets } from '../limits/hourly-budget';
 import { SlotTimeoutError } from '../limits/semaphore';
 import { TokenManager } from '../tokens/token-manager.service';
 import { UpstreamDelivery } from '../upstream/upstream-delivery.service';
@@ -42,6 +43,7 @@ export class RelayService {
     private readonly limits: MailLimitsConfig,
     private readonly upstream: MailUpstreamConfig,
     private readonly metrics: RelayMetrics,
+    private readonly budgets: HourlyBudgets,
   ) {}
 
   /** The account a session authenticated as, still served, sending as itself. */
@@ -64,8 +66,8 @@ export class RelayService {
 
   /** Refuses early (at MAIL FROM) an account whose hourly budget is spent. */
   checkBudget(account: AccountRuntime): void {
-    const bucket = account.limits.bucket;
-    if (bucket && !bucket.peek()) throw this.overBudget(account);
+    const wait = this.budgets.knownWait(account.limits.bucket);
+    if (wait > 0) throw this.overBudget(account, wait);
   }
 
   /** Relays one message; rejects with a {@link MailRelayError} saying what the sender is told. */
@@ -102,8 +104,8 @@ export class RelayService {
   }
 
   private async relayFor(account: AccountRuntime, message: OutgoingMessage): Promise<string> {
-    const bucket = account.limits.bucket;
-    if (bucket && !bucket.take()) throw this.overBudget(account);
+    const budget = await this.budgets.claim(account.email, account.limits.bucket);
+    if (!budget.allowed) throw this.overBudget(account, budget.retryAfterMs);
     account.enter();
     // Not AbortSignal.timeout(): its timer and signal would outlive every delivered message.
     const deadline = new AbortController();
@@ -117,7 +119,7 @@ export class RelayService {
       });
       return this.acceptedText(account, message, info);
     } catch (error) {
-      bucket?.refund();
+      budget.refund();
       if (error instanceof SlotTimeoutError) {
         this.metrics.rateLimited.inc({ provider: account.provider, limit: error.limit });
         throw new MailRelayError(
@@ -152,13 +154,12 @@ export class RelayService {
     return `2.0.0 Accepted by ${account.provider}: ${upstreamSaid}`;
   }
 
-  private overBudget(account: AccountRuntime): MailRelayError {
-    const bucket = account.limits.bucket!;
+  private overBudget(account: AccountRuntime, retryAfterMs: number): MailRelayError {
     this.metrics.rateLimited.inc({ provider: account.provider, limit: 'hourly' });
-    const seconds = Math.ceil(bucket.retryAfterMs() / 1000);
+    const seconds = Math.ceil(retryAfterMs / 1000);
     return new MailRelayError(
       MailRelayErrorCode.RateLimited,
-      `hourly limit of ${bucket.capacity} messages reached for ${account.email}; try again in ${seconds} s`,
+      `hourly limit of ${account.limits.bucket!.capacity} messages reached for ${account.email}; try again in ${seconds} s`,
     );
   }
 
