@@ -1,4 +1,5 @@
-// npm run bench -- events [--events=N] [--raw=N] [--registry=N] [--batch=N] [--profile=N]
+// npm run bench -- events [--events=N] [--raw=N] [--registry=N] [--batch=N] [--in-flight=N]
+//                         [--profile=N]
 //
 // Admin events applied end to end: the registry and the event consumer run as real processes
 // (dist/), N lifecycle events are XADDed as the Admin Service does, and the clock stops when the
@@ -37,6 +38,7 @@ const { values: args } = parseArgs({
     raw: { type: 'string', default: '200000' }, // entries for the raw XADD / XREADGROUP anchors
     registry: { type: 'string', default: '20000' }, // events for the registry-alone figure
     batch: { type: 'string', default: '1000' }, // consumer batch size and registry call size
+    'in-flight': { type: 'string' }, // consumer batches in flight (default: the consumer's own)
     profile: { type: 'string', default: '10' }, // in-process applyEvents batches to break down
   },
 });
@@ -46,6 +48,8 @@ const RAW = int('raw');
 const REGISTRY_EVENTS = int('registry');
 const BATCH = Math.min(int('batch'), 5_000);
 const PROFILE = int('profile');
+/** Consumer batches in flight; undefined leaves the consumer's own default. */
+const IN_FLIGHT = args['in-flight'] === undefined ? undefined : String(int('in-flight'));
 
 const tooling = benchTooling();
 const prefix = `bench:events:${randomBytes(4).toString('hex')}:`;
@@ -157,6 +161,7 @@ async function startApps(): Promise<void> {
     CLIENT_REGISTRY_PORT: String(registryPort),
     EVENT_CONSUMER_PORT: String(consumerPort),
     EVENT_CONSUMER_BATCH_SIZE: String(BATCH),
+    ...(IN_FLIGHT ? { EVENT_CONSUMER_BATCHES_IN_FLIGHT: IN_FLIGHT } : {}),
     SHUTDOWN_DRAIN_MS: '0',
   };
   startApp('client-registry', env);
@@ -206,7 +211,8 @@ async function main(): Promise<void> {
     `machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, node ${process.version}`,
   );
   console.log(
-    `events: ${EVENTS} end to end, batch ${BATCH}; raw anchors ${RAW} entries; Redis prefix ${prefix}`,
+    `events: ${EVENTS} end to end, batch ${BATCH}, ` +
+      `${IN_FLIGHT ?? 'default'} batches in flight; raw anchors ${RAW} entries; Redis prefix ${prefix}`,
   );
   await migrate(tooling.database.url);
   const redis = createRedis(new RedisConfig(tooling.redis.url, ''));
