@@ -14,7 +14,11 @@ import { RedisConfig } from '@libs/config';
 import { Streams } from '@libs/messaging';
 import { closeRedis, createRedis } from '@libs/redis';
 import { TOKEN_FLUSH_QUEUE } from '../apps/auth/src/records/token-flush.constants';
-import { recordFields, type TokenRecord } from '../apps/auth/src/records/token-record';
+import {
+  recordFields,
+  recordsInsert,
+  type TokenRecord,
+} from '../apps/auth/src/records/token-record';
 import { machineLine } from './support/machine';
 import {
   BENCH_KEK,
@@ -61,23 +65,7 @@ async function rawInsert(pool: Pool, rows: readonly TokenRecord[]): Promise<numb
   const started = performance.now();
   for (let i = 0; i < rows.length; i += BATCH) {
     const batch = rows.slice(i, i + BATCH);
-    const col = <K extends keyof TokenRecord>(k: K) => batch.map((r) => r[k]);
-    await pool.query(
-      `INSERT INTO auth.issued_tokens (jti, client_id, scope, audience, issued_at, expires_at, source_ip)
-       SELECT jti, client_id, scope, audience, to_timestamp(iat), to_timestamp(exp), ip
-       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::inet[])
-         AS r(jti, client_id, scope, audience, iat, exp, ip)
-       ON CONFLICT (jti) DO NOTHING`,
-      [
-        col('jti'),
-        col('clientId'),
-        col('scope'),
-        col('audience'),
-        col('issuedAt'),
-        col('expiresAt'),
-        col('sourceIp'),
-      ],
-    );
+    await pool.query(...recordsInsert(batch));
   }
   return (rows.length / (performance.now() - started)) * 1000;
 }

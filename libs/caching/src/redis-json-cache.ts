@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { luaCommand, type LuaCommand } from '@libs/redis';
 
 /** Options of a {@link RedisJsonCache}. */
 export interface RedisJsonCacheOptions {
@@ -31,12 +32,6 @@ redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1
 `;
 
-const COMMAND = 'porticoSetIfNotOlder';
-
-type VersionedRedis = Redis & {
-  [COMMAND](key: string, version: number, json: string, ttlMs: number): Promise<number>;
-};
-
 /**
  * The Redis tier (cache-aside): JSON values stored with the version of the record they copy, so
  * a slow writer holding an older version can never replace a newer one, even concurrently. Keys
@@ -45,15 +40,16 @@ type VersionedRedis = Redis & {
  */
 export class RedisJsonCache<T> {
   private readonly logger = new Logger(RedisJsonCache.name);
-  private readonly redis: VersionedRedis;
+  private readonly setIfNotOlder: LuaCommand<
+    [version: number, json: string, ttlMs: number],
+    number
+  >;
 
   constructor(
-    redis: Redis,
+    private readonly redis: Redis,
     private readonly options: RedisJsonCacheOptions,
   ) {
-    // defineCommand sends EVALSHA and falls back to EVAL after a script cache flush or restart.
-    redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: SET_IF_NOT_OLDER });
-    this.redis = redis as VersionedRedis;
+    this.setIfNotOlder = luaCommand(redis, 'porticoSetIfNotOlder', SET_IF_NOT_OLDER);
   }
 
   /** The stored value, or undefined when absent, deleted (tombstone) or unreadable. */
@@ -90,7 +86,7 @@ export class RedisJsonCache<T> {
 
   private async write(key: string, envelope: Envelope<T>, ttlMs: number): Promise<boolean> {
     checkInteger('TTL', ttlMs, 1);
-    const written = await this.redis[COMMAND](
+    const written = await this.setIfNotOlder(
       key,
       envelope.version,
       JSON.stringify(envelope),

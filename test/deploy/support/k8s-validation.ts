@@ -13,34 +13,17 @@ interface Model {
 }
 type ModelClass = new (data: object) => Model;
 
-/** The kinds deploy/k8s uses: module path and class per `apiVersion/kind`. */
-const MODELS: Readonly<Record<string, [string, () => Promise<Record<string, unknown>>]>> = {
-  'v1/Namespace': [
-    'kubernetes-models/v1/Namespace',
-    () => import('kubernetes-models/v1/Namespace'),
-  ],
-  'v1/ConfigMap': [
-    'kubernetes-models/v1/ConfigMap',
-    () => import('kubernetes-models/v1/ConfigMap'),
-  ],
-  'v1/Secret': ['kubernetes-models/v1/Secret', () => import('kubernetes-models/v1/Secret')],
-  'v1/Service': ['kubernetes-models/v1/Service', () => import('kubernetes-models/v1/Service')],
-  'apps/v1/Deployment': [
-    'kubernetes-models/apps/v1/Deployment',
-    () => import('kubernetes-models/apps/v1/Deployment'),
-  ],
-  'batch/v1/Job': [
-    'kubernetes-models/batch/v1/Job',
-    () => import('kubernetes-models/batch/v1/Job'),
-  ],
-  'autoscaling/v2/HorizontalPodAutoscaler': [
+/** The kinds deploy/k8s uses: the `kubernetes-models` module of each `apiVersion/kind`. */
+const MODELS: Readonly<Record<string, string>> = {
+  'v1/Namespace': 'kubernetes-models/v1/Namespace',
+  'v1/ConfigMap': 'kubernetes-models/v1/ConfigMap',
+  'v1/Secret': 'kubernetes-models/v1/Secret',
+  'v1/Service': 'kubernetes-models/v1/Service',
+  'apps/v1/Deployment': 'kubernetes-models/apps/v1/Deployment',
+  'batch/v1/Job': 'kubernetes-models/batch/v1/Job',
+  'autoscaling/v2/HorizontalPodAutoscaler':
     'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler',
-    () => import('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler'),
-  ],
-  'policy/v1/PodDisruptionBudget': [
-    'kubernetes-models/policy/v1/PodDisruptionBudget',
-    () => import('kubernetes-models/policy/v1/PodDisruptionBudget'),
-  ],
+  'policy/v1/PodDisruptionBudget': 'kubernetes-models/policy/v1/PodDisruptionBudget',
 };
 
 const typeOf = (o: K8sObject) => `${o.apiVersion}/${o.kind}`;
@@ -55,7 +38,7 @@ export async function schemaProblems(objects: readonly K8sObject[]): Promise<str
       problems.push(`${label(object)}: no schema for ${typeOf(object)}`);
       continue;
     }
-    const Class = (await model[1]())[object.kind] as ModelClass;
+    const Class = ((await import(model)) as Record<string, unknown>)[object.kind] as ModelClass;
     try {
       new Class(structuredClone(object)).validate();
     } catch (error) {
@@ -68,10 +51,10 @@ export async function schemaProblems(objects: readonly K8sObject[]): Promise<str
 /** Fields the Kubernetes API does not define, as `Kind/name: message` lines. */
 export function unknownFieldProblems(objects: readonly K8sObject[]): string[] {
   const known = objects.filter((o) => MODELS[typeOf(o)]);
-  const imports = [...new Set(known.map(typeOf))].map(
-    (type, i) => `import type { I${type.split('/').pop()} as T${i} } from '${MODELS[type][0]}';`,
-  );
   const types = [...new Set(known.map(typeOf))];
+  const imports = types.map(
+    (type, i) => `import type { I${type.split('/').pop()} as T${i} } from '${MODELS[type]}';`,
+  );
   // One declaration per line, so a diagnostic's line names its object.
   const declarations = known.map(
     (o, i) => `export const o${i}: T${types.indexOf(typeOf(o))} = ${JSON.stringify(o)};`,

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { Counter, Registry } from 'prom-client';
 import { TokenLimitsConfig } from '@libs/config';
-import { Keyspace, REDIS } from '@libs/redis';
+import { Keyspace, luaCommand, REDIS, type LuaCommand } from '@libs/redis';
 import { ExpiredEntries } from './expired-entries';
 import { leaseSize, RateLease } from './rate-lease';
 
@@ -11,7 +11,6 @@ import { leaseSize, RateLease } from './rate-lease';
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 const ALLOWED: RateDecision = { allowed: true };
-const COMMAND = 'porticoLeaseTokens';
 
 // Grants up to ARGV[2] of the window's remaining points (limit ARGV[1]) and answers
 // { granted, ms until the window ends }. The window starts with its first grant (fixed window).
@@ -28,12 +27,7 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then ttl = tonumber(ARGV[3]) end
 return { grant, ttl }`;
 
-type LeaseCommand = (
-  key: string,
-  limit: number,
-  want: number,
-  windowMs: number,
-) => Promise<[number, number]>;
+type LeaseCommand = LuaCommand<[limit: number, want: number, windowMs: number], [number, number]>;
 
 /**
  * Per-client token request limit (`rate_limit` requests per window) shared by every auth pod
@@ -66,10 +60,7 @@ export class TokenRateLimiter {
       labelNames: ['reason'],
       registers: [registry],
     });
-    // defineCommand sends EVALSHA and falls back to EVAL after a script cache flush or restart.
-    if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: LEASE });
-    const command = (redis as unknown as Record<string, LeaseCommand>)[COMMAND];
-    this.lease = command.bind(redis);
+    this.lease = luaCommand(redis, 'porticoLeaseTokens', LEASE);
     this.endedLeases = new ExpiredEntries(
       this.leases,
       (lease, now) => lease.endsAt <= now,

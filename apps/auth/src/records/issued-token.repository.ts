@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { TokenRecord } from './token-record';
+import { recordsInsert, type TokenRecord } from './token-record';
 
 /** Rows a write statement touched (TypeORM answers `[rows, count]` for INSERT and DELETE). */
 const affected = (result: unknown, fallback: number): number =>
@@ -17,23 +17,7 @@ export class IssuedTokenRepository {
    */
   async insertMany(records: readonly TokenRecord[]): Promise<number> {
     if (records.length === 0) return 0;
-    const column = <K extends keyof TokenRecord>(key: K) => records.map((r) => r[key]);
-    const result = (await this.dataSource.query(
-      `INSERT INTO auth.issued_tokens (jti, client_id, scope, audience, issued_at, expires_at, source_ip)
-       SELECT jti, client_id, scope, audience, to_timestamp(iat), to_timestamp(exp), ip
-       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::inet[])
-         AS r(jti, client_id, scope, audience, iat, exp, ip)
-       ON CONFLICT (jti) DO NOTHING`,
-      [
-        column('jti'),
-        column('clientId'),
-        column('scope'),
-        column('audience'),
-        column('issuedAt'),
-        column('expiresAt'),
-        column('sourceIp'),
-      ],
-    )) as unknown;
+    const result = (await this.dataSource.query(...recordsInsert(records))) as unknown;
     return affected(result, records.length);
   }
 

@@ -51,3 +51,27 @@ export function parseRecordFields(fields: string[]): TokenRecord | undefined {
     sourceIp: map.get('ip') || null,
   };
 }
+
+/**
+ * The one statement that stores a batch of records (the flush jobs, and the flush benchmark's raw
+ * anchor): columns as arrays through `unnest`, rows already stored skipped.
+ */
+export function recordsInsert(records: readonly TokenRecord[]): [text: string, values: unknown[]] {
+  const column = <K extends keyof TokenRecord>(key: K) => records.map((r) => r[key]);
+  return [
+    `INSERT INTO auth.issued_tokens (jti, client_id, scope, audience, issued_at, expires_at, source_ip)
+     SELECT jti, client_id, scope, audience, to_timestamp(iat), to_timestamp(exp), ip
+     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::inet[])
+       AS r(jti, client_id, scope, audience, iat, exp, ip)
+     ON CONFLICT (jti) DO NOTHING`,
+    [
+      column('jti'),
+      column('clientId'),
+      column('scope'),
+      column('audience'),
+      column('issuedAt'),
+      column('expiresAt'),
+      column('sourceIp'),
+    ],
+  ];
+}

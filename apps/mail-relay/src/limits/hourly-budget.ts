@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { Keyspace, REDIS } from '@libs/redis';
+import { Keyspace, luaCommand, REDIS, type LuaCommand } from '@libs/redis';
 import type { TokenBucket } from './token-bucket';
 
-const COMMAND = 'porticoMailBudget';
 const HOUR_MS = 3_600_000;
 
 // A token bucket in a Redis hash, the same for every relay pod: { tokens, at }. ARGV[1] is the
@@ -26,7 +25,7 @@ local wait = 0
 if taken == 0 then wait = math.ceil((1 - tokens) * ${HOUR_MS} / capacity) end
 return { taken, wait }`;
 
-type BucketCommand = (key: string, capacity: number, cost: number) => Promise<[number, number]>;
+type BucketCommand = LuaCommand<[capacity: number, cost: number], [number, number]>;
 
 /** A message's claim on its account's hourly budget. */
 export type BudgetClaim =
@@ -50,10 +49,7 @@ export class HourlyBudgets {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keyspace: Keyspace,
   ) {
-    // defineCommand sends EVALSHA and falls back to EVAL after a script cache flush or restart.
-    if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: BUCKET });
-    const command = (redis as unknown as Record<string, BucketCommand>)[COMMAND];
-    this.bucket = command.bind(redis);
+    this.bucket = luaCommand(redis, 'porticoMailBudget', BUCKET);
   }
 
   /**
