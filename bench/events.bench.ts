@@ -5,7 +5,8 @@
 // (dist/), N lifecycle events are XADDed as the Admin Service does, and the clock stops when the
 // consumer group has acked every entry (an entry is acked only after the registry committed
 // it). Beside it, in the same run: raw XADD and XREADGROUP+XACK throughput on the same Redis,
-// the registry's clients.applyEvents alone over RPC, the consumer's validation cost, and a
+// the registry's clients.applyEvents alone over RPC, the consumer's validation cost, the CPU time
+// each process (apps, PostgreSQL, Redis, this publisher) spent per event end to end, and a
 // breakdown of one applyEvents transaction (events.profile.ts).
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
@@ -19,6 +20,7 @@ import type { AdminClientEvent, ApplyEventsResult } from '@libs/models';
 import { closeRedis, createRedis } from '@libs/redis';
 import { validateAdminEvent } from '../apps/event-consumer/src/admin-events/admin-event.validation';
 import { generated, lifecycleEvents, profileApplyEvents, xaddFields } from './events.profile';
+import { cpuSnapshot, cpuSpent } from './support/cpu-accounting';
 import {
   BENCH_KEK,
   benchTooling,
@@ -116,12 +118,22 @@ async function publish(redis: Redis, events: readonly AdminClientEvent[]): Promi
   }
 }
 
-/** Publishes `events` and answers the ms until the group acked the last one. */
-async function endToEnd(redis: Redis, events: readonly AdminClientEvent[]): Promise<number> {
+/** The app processes under test, by label, for CPU accounting. */
+const apps: Record<string, number | undefined> = {};
+
+const cpuNow = () => cpuSnapshot({ ...apps, 'bench (publisher)': process.pid });
+
+/** Publishes `events` and answers the ms until the group acked the last one, and who used the CPU. */
+async function endToEnd(
+  redis: Redis,
+  events: readonly AdminClientEvent[],
+): Promise<{ ms: number; cpu: Map<string, number> }> {
+  const before = cpuNow();
   const started = performance.now();
   await publish(redis, events);
   await waitUntil('the consumer to drain the stream', () => drained(redis), 300_000);
-  return performance.now() - started;
+  const ms = performance.now() - started;
+  return { ms, cpu: cpuSpent(before, cpuNow()) };
 }
 
 async function registryAlone(rpc: RpcClient): Promise<number> {
@@ -164,21 +176,24 @@ async function startApps(): Promise<void> {
     ...(IN_FLIGHT ? { EVENT_CONSUMER_BATCHES_IN_FLIGHT: IN_FLIGHT } : {}),
     SHUTDOWN_DRAIN_MS: '0',
   };
-  startApp('client-registry', env);
-  startApp('event-consumer', env);
+  apps['client-registry'] = startApp('client-registry', env).pid;
+  apps['event-consumer'] = startApp('event-consumer', env).pid;
   await waitUntil('the registry', ready(registryPort), 60_000, 200);
   await waitUntil('the consumer', ready(consumerPort), 60_000, 200);
 }
 
 interface Figures {
   e2e: number;
+  events: number;
+  seconds: number;
+  cpu: Map<string, number>;
   xadd: number;
   readAck: number;
   alone: number;
   validateUs: number;
 }
 
-function report({ e2e, xadd, readAck, alone, validateUs }: Figures): void {
+function report({ e2e, events, seconds, cpu, xadd, readAck, alone, validateUs }: Figures): void {
   const line = (what: string, value: string, note: string) =>
     console.log(`  ${what.padEnd(54)}${value}   ${note}`);
   console.log('\nthroughput (events or entries per second)');
@@ -203,6 +218,20 @@ function report({ e2e, xadd, readAck, alone, validateUs }: Figures): void {
     validateUs.toFixed(1).padStart(9),
     `= ${fmt(Math.round(1e6 / validateUs))} events/s on one core`,
   );
+  reportCpu(cpu, events, seconds);
+}
+
+/** CPU per event by process during the end-to-end run, and how busy the machine's cores were. */
+function reportCpu(cpu: Map<string, number>, events: number, seconds: number): void {
+  if (cpu.size === 0) return console.log('\nCPU per event: not available (no /proc)');
+  const total = [...cpu.values()].reduce((a, b) => a + b, 0);
+  console.log('\nCPU per event during the end-to-end run (µs of CPU time, all cores)');
+  for (const [label, used] of [...cpu].sort((a, b) => b[1] - a[1]))
+    console.log(`  ${label.padEnd(24)}${((used * 1e6) / events).toFixed(1).padStart(8)}`);
+  console.log(
+    `  ${'total'.padEnd(24)}${((total * 1e6) / events).toFixed(1).padStart(8)}` +
+      `   cores busy ${((100 * total) / (seconds * cpus().length)).toFixed(0)} %`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -220,7 +249,8 @@ async function main(): Promise<void> {
   await startApps();
   await endToEnd(redis, lifecycleEvents(400)); // warm-up
   const events = lifecycleEvents(Math.ceil(EVENTS / 5)).slice(0, EVENTS);
-  const e2e = rate(events.length, await endToEnd(redis, events));
+  const run = await endToEnd(redis, events);
+  const e2e = rate(events.length, run.ms);
   const rpc = new RpcClient({
     redis: new RedisConfig(tooling.redis.url, prefix),
     instanceId: `bench-${process.pid}`,
@@ -229,7 +259,16 @@ async function main(): Promise<void> {
   await rpc.close();
   const validateUs = await validationCost();
   await Promise.all(children.map(stop));
-  report({ e2e, xadd, readAck, alone, validateUs });
+  report({
+    e2e,
+    events: events.length,
+    seconds: run.ms / 1000,
+    cpu: run.cpu,
+    xadd,
+    readAck,
+    alone,
+    validateUs,
+  });
   await profileApplyEvents(tooling, prefix, PROFILE, BATCH);
   await cleanup(redis);
   await closeRedis(redis);
@@ -249,9 +288,10 @@ async function cleanup(redis: Redis): Promise<void> {
   await db.query('DELETE FROM client_registry.processed_events WHERE event_id = ANY($1::text[])', [
     generated.eventIds,
   ]);
-  await db.query('DELETE FROM client_registry.outbox WHERE client_id = ANY($1::uuid[])', [
-    clientIds,
-  ]);
+  await db.query(
+    'DELETE FROM client_registry.outbox WHERE id IN (SELECT outbox_id FROM client_registry.outbox_changes WHERE client_id = ANY($1::uuid[]))',
+    [clientIds],
+  );
   await db.query('DELETE FROM client_registry.clients WHERE client_id = ANY($1::uuid[])', [
     clientIds,
   ]);

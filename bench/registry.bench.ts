@@ -83,7 +83,10 @@ async function main(): Promise<void> {
       `\nratios: service hit p50 / raw GET p50 = ${(svcHit.p50 / rawGet.p50).toFixed(2)}×; service miss p50 / raw select p50 = ${(svcMiss.p50 / rawSelect.p50).toFixed(2)}×`,
     );
     // Leave the database as it was.
-    await pg.query('DELETE FROM client_registry.outbox WHERE client_id = ANY($1::uuid[])', [ids]);
+    await pg.query(
+      'DELETE FROM client_registry.outbox WHERE id IN (SELECT outbox_id FROM client_registry.outbox_changes WHERE client_id = ANY($1::uuid[]))',
+      [ids],
+    );
     await pg.query('DELETE FROM client_registry.clients WHERE client_id = ANY($1::uuid[])', [ids]);
   } finally {
     await rpc.close();

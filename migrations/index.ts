@@ -4,6 +4,7 @@ import { CreateAuthTables1763683260000 } from './1763683260000-CreateAuthTables'
 import { CreateUserCredentials1763683270000 } from './1763683270000-CreateUserCredentials';
 import { CreateSyncTables1763683300000 } from './1763683300000-CreateSyncTables';
 import { AddMailRelayLogins1763683400000 } from './1763683400000-AddMailRelayLogins';
+import { BatchClientOutbox1763683500000 } from './1763683500000-BatchClientOutbox';
 
 /**
  * Every migration, oldest first. Listed explicitly (not globbed) so the same list runs from
@@ -17,6 +18,7 @@ export const migrations = [
   CreateUserCredentials1763683270000,
   CreateSyncTables1763683300000,
   AddMailRelayLogins1763683400000,
+  BatchClientOutbox1763683500000,
 ];
 
 export const MIGRATIONS_TABLE = 'portico_migrations';

@@ -94,11 +94,11 @@ describe('admin client events, end to end', () => {
     const first = await h.changes(id);
     // The registry announces one change per client and call: created may share updated's.
     expect(first.length).toBeLessThanOrEqual(2);
-    expect(await h.outboxRows(id)).toBe(first.length);
+    expect(await h.outboxChanges(id)).toBe(first.length);
 
     await h.publish([created, updated]);
     await h.settled();
-    expect(await h.outboxRows(id)).toBe(first.length);
+    expect(await h.outboxChanges(id)).toBe(first.length);
     expect(await h.changes(id)).toEqual(first);
     expect(await h.processedEvents([created.id, updated.id])).toBe(2);
     expect(await h.client(id)).toMatchObject({ version: 2, rate_limit: 7 });

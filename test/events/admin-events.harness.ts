@@ -121,8 +121,8 @@ export class AdminEventsHarness {
   }
 
   /** Change rows the registry committed for a client (one per change it announces). */
-  outboxRows(clientId: string): Promise<number> {
-    return this.count('outbox WHERE client_id = $1', clientId);
+  outboxChanges(clientId: string): Promise<number> {
+    return this.count('outbox_changes WHERE client_id = $1', clientId);
   }
 
   /** How many of `eventIds` the registry recorded as processed. */

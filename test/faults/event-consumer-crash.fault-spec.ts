@@ -154,7 +154,7 @@ describe('event consumer killed while events are published', () => {
     // change was announced twice. (One version may carry two changes: a created event that
     // arrives after a newer update still fills the secret hash the row lacked.)
     const twice = await db.query(
-      `SELECT client_id, version, change FROM client_registry.outbox WHERE client_id = ANY($1::uuid[])
+      `SELECT client_id, version, change FROM client_registry.outbox_changes WHERE client_id = ANY($1::uuid[])
        GROUP BY client_id, version, change HAVING count(*) > 1`,
       [clientIds],
     );

@@ -208,7 +208,7 @@ describe('client-registry operator REST API', () => {
       const [{ n }] = await app
         .get(DataSource)
         .query(
-          'SELECT count(*)::int AS n FROM client_registry.outbox WHERE client_id = $1 AND sent_at IS NULL',
+          'SELECT count(*)::int AS n FROM client_registry.outbox_changes WHERE client_id = $1 AND sent_at IS NULL',
           [client.client_id],
         );
       return n === 0;
@@ -229,7 +229,7 @@ describe('client-registry operator REST API', () => {
       const [{ n }] = await app
         .get(DataSource)
         .query(
-          'SELECT count(*)::int AS n FROM client_registry.outbox WHERE client_id = $1 AND sent_at IS NULL',
+          'SELECT count(*)::int AS n FROM client_registry.outbox_changes WHERE client_id = $1 AND sent_at IS NULL',
           [client.client_id],
         );
       return n === 0;

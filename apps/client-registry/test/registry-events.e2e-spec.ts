@@ -7,6 +7,7 @@ import { REDIS } from '@libs/redis';
 import { adminEvent, testEnv, waitFor } from '@libs/testing';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
+import { ClientCache } from '../src/clients/client-cache';
 import { ClientsService } from '../src/clients/clients.service';
 import { OutboxRelay } from '../src/outbox/outbox.relay';
 
@@ -43,7 +44,7 @@ describe('client-registry event application and outbox', () => {
       const [{ n }] = await app
         .get(DataSource)
         .query(
-          'SELECT count(*)::int AS n FROM client_registry.outbox WHERE client_id = $1 AND sent_at IS NULL',
+          'SELECT count(*)::int AS n FROM client_registry.outbox_changes WHERE client_id = $1 AND sent_at IS NULL',
           [clientId],
         );
       return n === 0;
@@ -135,7 +136,7 @@ describe('client-registry event application and outbox', () => {
     const unsent = await app
       .get(DataSource)
       .query(
-        'SELECT event_id FROM client_registry.outbox WHERE client_id = $1 AND sent_at IS NULL',
+        'SELECT event_id FROM client_registry.outbox_changes WHERE client_id = $1 AND sent_at IS NULL',
         [event.payload.client_id],
       );
     expect(unsent).toHaveLength(1);
@@ -143,6 +144,28 @@ describe('client-registry event application and outbox', () => {
     const events = await changeEvents(event.payload.client_id);
     expect(events).toEqual([{ id: unsent[0].event_id, type: 'client.created', version: 1 }]);
     expect(await changeEvents(event.payload.client_id)).toHaveLength(1);
+  });
+
+  it('evicts in the relay the clients a writer committed but did not evict, and only those', async () => {
+    const evict = jest.spyOn(app.get(ClientCache), 'evict');
+    const evictions = (clientId: string) =>
+      evict.mock.calls.flatMap(([records]) => records).filter((r) => r.client_id === clientId)
+        .length;
+    try {
+      // A writer that dies between its commit and its eviction: the relay evicts for it.
+      const lost = adminEvent('client.created', { version: 1 });
+      evict.mockRejectedValueOnce(new Error('pod died'));
+      await expect(clients.applyEvents([lost])).rejects.toThrow('pod died');
+      await changeEvents(lost.payload.client_id);
+      expect(evictions(lost.payload.client_id)).toBe(2);
+      // A writer that evicted: the relay publishes without evicting a second time.
+      const kept = adminEvent('client.created', { version: 1 });
+      await clients.applyEvents([kept]);
+      expect(await changeEvents(kept.payload.client_id)).toHaveLength(1);
+      expect(evictions(kept.payload.client_id)).toBe(1);
+    } finally {
+      evict.mockRestore();
+    }
   });
 
   it('emits one change event per committed change, with distinct event ids', async () => {

@@ -23,7 +23,7 @@ export class AdminEventsEnv {
   @IsInt()
   @Min(1)
   @Max(8)
-  EVENT_CONSUMER_BATCHES_IN_FLIGHT: number = 2;
+  EVENT_CONSUMER_BATCHES_IN_FLIGHT: number = 4;
 
   @IsInt()
   @Min(10)

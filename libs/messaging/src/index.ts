@@ -26,6 +26,7 @@ export { type BatchOutcome, type StreamHandlerExtras } from './event-dispatcher'
 export { StreamBatch, StreamEvent } from './stream-decorators';
 export { type StreamBatchContext, type StreamContext } from './stream-context';
 export { type PayloadClass, validatePayload } from './payload-validation';
+export { compileCheck, type CompiledCheck } from './compiled-validation';
 export { RpcClient, type RpcClientOptions } from './rpc-client';
 export { RedisStreamsClient, type RedisStreamsClientOptions } from './redis-streams.client';
 export { type RpcReply } from './rpc-responder';

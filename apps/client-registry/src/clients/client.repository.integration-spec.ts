@@ -72,6 +72,22 @@ describe('ClientRepository (PostgreSQL)', () => {
     });
   });
 
+  it('keeps array elements that array literals would have to quote, and many rows at once', async () => {
+    // Grant types may hold any visible ASCII, quotes and backslashes included (the validation's
+    // rule); array columns travel as literals, so quoting must round-trip exactly.
+    const awkward = ['a"b', 'c\\d', '{e,f}', 'NULL', 'with space', '\\"'];
+    const records = Array.from({ length: 50 }, (_, i) => ({
+      ...fullRecord(),
+      grant_types: awkward,
+      scopes: i % 2 ? [] : ['x,y', 'z}'],
+      metadata: i % 3 ? {} : { list: [1, 'two', null], text: 'a"b\\c' },
+      bap_id: i % 5 ? null : `bap-${i}`,
+    }));
+    await dataSource.transaction((m) => repository.upsertMany(m, records));
+    for (const record of records)
+      expect(await repository.findById(record.client_id)).toEqual(record);
+  });
+
   it('returns nothing for an unknown id', async () => {
     expect(await repository.findById(randomUUID())).toBeUndefined();
   });

@@ -18,26 +18,63 @@ const COLUMNS = `client_id, client_code, client_secret_hash, api_key_hash, bap_i
   to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at,
   to_char(last_synced_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_synced_at`;
 
-const UPDATABLE = [
-  'client_code',
-  'client_secret_hash',
-  'api_key_hash',
-  'bap_id',
-  'bap_uri',
-  'allowed_ips',
-  'rate_limit',
-  'scopes',
-  'grant_types',
-  'status',
-  'metadata',
-  'version',
-  'revoked_before',
-  'previous_secret_hash',
-  'previous_secret_expires_at',
-  'access_token_ttl',
-  'updated_at',
-  'last_synced_at',
+/**
+ * Every column with its PostgreSQL type, in table order. Upserts send one typed array per
+ * column (`unnest`): PostgreSQL parses those for about half the CPU of the same rows as JSON
+ * (`jsonb_populate_recordset`), and the upsert is the registry's costliest statement.
+ */
+const COLUMN_TYPES: readonly [keyof ClientRecord, string][] = [
+  ['client_id', 'uuid'],
+  ['client_code', 'text'],
+  ['client_secret_hash', 'text'],
+  ['api_key_hash', 'text'],
+  ['bap_id', 'text'],
+  ['bap_uri', 'text'],
+  ['allowed_ips', 'cidr[]'],
+  ['rate_limit', 'integer'],
+  ['scopes', 'text[]'],
+  ['grant_types', 'text[]'],
+  ['status', 'text'],
+  ['metadata', 'jsonb'],
+  ['version', 'bigint'],
+  ['revoked_before', 'timestamptz'],
+  ['previous_secret_hash', 'text'],
+  ['previous_secret_expires_at', 'timestamptz'],
+  ['access_token_ttl', 'integer'],
+  ['created_at', 'timestamptz'],
+  ['updated_at', 'timestamptz'],
+  ['last_synced_at', 'timestamptz'],
 ];
+/** Replaced on conflict: all but the key and the creation time. */
+const UPDATABLE = COLUMN_TYPES.map(([name]) => name).filter(
+  (name) => name !== 'client_id' && name !== 'created_at',
+);
+const UPSERT = (() => {
+  // A parameter cannot be an array of arrays of different lengths, so array columns travel as
+  // array literals (text) and are cast per row.
+  const param = (type: string, i: number) => `$${i + 1}::${type.endsWith('[]') ? 'text' : type}[]`;
+  const value = ([name, type]: [string, string]) =>
+    type.endsWith('[]') ? `r.${name}::${type}` : `r.${name}`;
+  return `INSERT INTO ${TABLE} (${COLUMN_TYPES.map(([name]) => name).join(', ')})
+    SELECT ${COLUMN_TYPES.map(value).join(', ')}
+    FROM unnest(${COLUMN_TYPES.map(([, type], i) => param(type, i)).join(', ')})
+      AS r(${COLUMN_TYPES.map(([name]) => name).join(', ')})
+    ON CONFLICT (client_id) DO UPDATE SET ${UPDATABLE.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
+})();
+
+/** A PostgreSQL array literal of strings, every element quoted (`{"a","b \\"c\\""}`). */
+function arrayLiteral(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+}
+
+/** The value of one column of a record as the upsert's array parameter carries it. */
+function columnValue(record: ClientRecord, name: keyof ClientRecord, type: string): unknown {
+  const value = record[name];
+  if (value === null || value === undefined) return null;
+  if (type.endsWith('[]')) return arrayLiteral(value as string[]);
+  if (type === 'jsonb') return JSON.stringify(value);
+  return value;
+}
 
 export interface ListQuery {
   status?: ClientStatus;
@@ -116,10 +153,8 @@ export class ClientRepository {
     await this.run(
       'upsert',
       manager,
-      `INSERT INTO ${TABLE}
-       SELECT * FROM jsonb_populate_recordset(NULL::${TABLE}, $1::jsonb)
-       ON CONFLICT (client_id) DO UPDATE SET ${UPDATABLE.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`,
-      [JSON.stringify(records)],
+      UPSERT,
+      COLUMN_TYPES.map(([name, type]) => records.map((r) => columnValue(r, name, type))),
     );
   }
 

@@ -163,6 +163,7 @@ export class ClientsService {
     ) => Change[] | Promise<Change[]>,
   ): Promise<ClientRecord[]> {
     const correlationId = currentCorrelationId() ?? null;
+    let outboxId: string | undefined;
     const changes = await this.inTransaction(async (manager) => {
       const current =
         clientIds.length > 0 ? await this.clients.lockMany(manager, clientIds) : new Map();
@@ -175,7 +176,7 @@ export class ClientsService {
         manager,
         computed.map((c) => c.record),
       );
-      await this.outbox.insert(
+      outboxId = await this.outbox.insert(
         manager,
         computed.map(({ record, change }) => ({
           event_id: uuidv7(),
@@ -183,14 +184,14 @@ export class ClientsService {
           version: record.version,
           status: record.status,
           change,
-          correlation_id: correlationId,
         })),
+        correlationId,
       );
       return computed;
     });
-    if (changes.length > 0) {
+    if (outboxId !== undefined) {
       await this.cache.evict(changes.map((c) => c.record));
-      this.relay.poke();
+      this.relay.evicted(outboxId);
     }
     return changes.map((c) => c.record);
   }

@@ -10,10 +10,13 @@ import { StreamPublisher, Streams, type PublishRequest } from '@libs/messaging';
 import type { ClientChangedEvent } from '@libs/models';
 import { ClientCache } from '../clients/client-cache';
 import { OutboxPump } from './outbox-pump';
-import { OutboxRepository, type OutboxRow } from './outbox.repository';
+import { OutboxRepository, type OutboxChange } from './outbox.repository';
 
-const BATCH = 500;
+/** Outbox rows per pass; each holds one transaction's changes (up to an event batch's). */
+const BATCH = 10;
 const SWEEP_MS = 1_000;
+/** Outbox rows remembered as already evicted by this pod's writers (oldest forgotten first). */
+const EVICTED_MEMORY = 10_000;
 const RETENTION_SECONDS = 86_400;
 
 /**
@@ -24,6 +27,7 @@ const RETENTION_SECONDS = 86_400;
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly pump: OutboxPump;
+  private readonly evictedRows = new Set<string>();
   private sweeps = 0;
 
   constructor(
@@ -63,6 +67,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.pump.poke();
   }
 
+  /**
+   * Publishes soon the outbox row `id`, whose writer has already evicted its clients' Redis
+   * copies: the relay need not evict them a second time. Rows it has not heard of (written by a
+   * pod that crashed before evicting, or by another pod) are evicted before they are published.
+   */
+  evicted(id: string): void {
+    this.evictedRows.add(id);
+    if (this.evictedRows.size > EVICTED_MEMORY)
+      this.evictedRows.delete(this.evictedRows.values().next().value!);
+    this.pump.poke();
+  }
+
   /** Publishes until no unsent row is left; resolves with the number published. */
   publishPending(): Promise<number> {
     return this.pump.publishPending();
@@ -79,9 +95,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return this.dataSource.transaction(async (manager) => {
       const rows = await this.outbox.lockUnsent(manager, BATCH);
       if (rows.length === 0) return 0;
-      // Evict again right before publishing: covers a crash between commit and the first eviction.
-      await this.cache.evict(rows);
-      await this.publisher.publishMany(Streams.ClientRegistryChanges, rows.map(toChangeEvent));
+      const events = rows.flatMap((row) =>
+        row.changes.map((change) => toChangeEvent(change, row.correlation_id)),
+      );
+      // Evict right before publishing unless this pod's writer already did: covers a crash
+      // between commit and the writer's eviction.
+      const unevicted = rows.filter((row) => !this.evictedRows.delete(row.id));
+      await this.cache.evict(unevicted.flatMap((row) => row.changes));
+      await this.publisher.publishMany(Streams.ClientRegistryChanges, events);
       await this.outbox.markSent(
         manager,
         rows.map((r) => r.id),
@@ -91,16 +112,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 }
 
-function toChangeEvent(row: OutboxRow): PublishRequest<ClientChangedEvent> {
+function toChangeEvent(
+  change: OutboxChange,
+  correlationId: string | null,
+): PublishRequest<ClientChangedEvent> {
   return {
-    type: `client.${row.change}`,
+    type: `client.${change.change}`,
     payload: {
-      client_id: row.client_id,
-      version: row.version,
-      status: row.status,
-      change: row.change,
+      client_id: change.client_id,
+      version: change.version,
+      status: change.status,
+      change: change.change,
     },
-    id: row.event_id,
-    correlationId: row.correlation_id ?? undefined,
+    id: change.event_id,
+    correlationId: correlationId ?? undefined,
   };
 }

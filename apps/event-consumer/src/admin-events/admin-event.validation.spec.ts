@@ -1,5 +1,12 @@
-import { PayloadValidationError } from '@libs/messaging';
-import { ADMIN_CLIENT_EVENT_TYPES, type AdminClientEventType } from '@libs/models';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { PayloadValidationError, compileCheck } from '@libs/messaging';
+import {
+  ADMIN_CLIENT_EVENT_PAYLOADS,
+  ADMIN_CLIENT_EVENT_TYPES,
+  AdminClientEventEnvelope,
+  type AdminClientEventType,
+} from '@libs/models';
 import { adminEvent, sha256Of } from '@libs/testing';
 import { validateAdminEvent, type RawAdminEvent } from './admin-event.validation';
 
@@ -138,4 +145,91 @@ describe('validateAdminEvent', () => {
     const { future_field: _dropped, ...known } = raw.payload as Record<string, unknown>;
     expect(JSON.parse(JSON.stringify(event.payload))).toEqual(known);
   });
+});
+
+describe('compiled constraints of the admin event classes', () => {
+  // Values that break some rule of some field, and a few that satisfy them.
+  const VALUES: unknown[] = [
+    undefined,
+    null,
+    '',
+    'x',
+    5,
+    0,
+    -1,
+    1.5,
+    2 ** 53,
+    true,
+    [],
+    ['orders:read'],
+    ['bad scope'],
+    ['10.0.0.0/8'],
+    ['10.0.0.300/8'],
+    Array.from({ length: 300 }, () => '10.0.0.1'),
+    {},
+    { team: 'x' },
+    { big: 'x'.repeat(20_000) },
+    sha256Of('s'),
+    ARGON2ID,
+    'sha256$ABC',
+    'https://bap.example/cb',
+    'ftp://bap.example',
+    'ACTIVE',
+    'SUSPENDED',
+    'REVOKED',
+    'PAUSED',
+    '2026-11-21T10:00:00Z',
+    '2026-11-21 10:00:00',
+    '01a1fe4f-6397-70d3-a5f4-8841c106b624',
+    'client.created',
+  ];
+  const full = adminEvent('client.created', {
+    client_secret_hash: sha256Of('s'),
+    api_key_hash: ARGON2ID,
+    bap_id: 'bap.example',
+    bap_uri: 'https://bap.example/cb',
+    allowed_ips: ['10.0.0.0/8'],
+    rate_limit: 600,
+    scopes: ['orders:read'],
+    grant_types: ['client_credentials'],
+    metadata: { team: 'billing' },
+    status: 'ACTIVE',
+  });
+  const classes: [string, new () => object, Record<string, unknown>][] = [
+    [
+      'envelope',
+      AdminClientEventEnvelope,
+      { id: full.id, type: full.type, occurredAt: full.occurredAt },
+    ],
+    ...ADMIN_CLIENT_EVENT_TYPES.map(
+      (type) =>
+        [type, ADMIN_CLIENT_EVENT_PAYLOADS[type], { ...(full.payload as object) }] as [
+          string,
+          new () => object,
+          Record<string, unknown>,
+        ],
+    ),
+  ];
+
+  it.each(classes)(
+    '%s: compiled, and agrees with class-validator field by field',
+    (_, cls, base) => {
+      const compiled = compileCheck(cls);
+      // The consumer's speed depends on these classes staying compilable.
+      expect(compiled).toBeDefined();
+      const accepts = (plain: object) =>
+        validateSync(plainToInstance(cls, plain), { whitelist: true, forbidUnknownValues: true })
+          .length === 0;
+      const cases = [base];
+      for (const field of [...Object.keys(base), 'status'])
+        for (const value of VALUES) cases.push({ ...base, [field]: value });
+      for (const plain of cases) {
+        const instance = plainToInstance(cls, plain) as Record<string, unknown>;
+        for (const key of Object.keys(instance))
+          if (!compiled!.whitelist.has(key)) delete instance[key];
+        if (compiled!.check(instance) !== accepts(plain))
+          throw new Error(`disagrees on ${JSON.stringify(plain).slice(0, 300)}`);
+      }
+    },
+  );
 });
