@@ -93,5 +93,5 @@ function passes(object: Record<string, unknown>, properties: readonly CompiledPr
 
 /** A constraint's answer; a promise (an async constraint slipped through) counts as "ask class-validator". */
 function accepted(result: unknown): boolean {
-  return result === true || (Boolean(result) && !(result instanceof Promise));
+  return Boolean(result) && !(result instanceof Promise);
 }

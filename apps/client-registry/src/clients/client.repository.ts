@@ -45,6 +45,7 @@ const COLUMN_TYPES: readonly [keyof ClientRecord, string][] = [
   ['updated_at', 'timestamptz'],
   ['last_synced_at', 'timestamptz'],
 ];
+const NAMES = COLUMN_TYPES.map(([name]) => name).join(', ');
 /** Replaced on conflict: all but the key and the creation time. */
 const UPDATABLE = COLUMN_TYPES.map(([name]) => name).filter(
   (name) => name !== 'client_id' && name !== 'created_at',
@@ -55,10 +56,10 @@ const UPSERT = (() => {
   const param = (type: string, i: number) => `$${i + 1}::${type.endsWith('[]') ? 'text' : type}[]`;
   const value = ([name, type]: [string, string]) =>
     type.endsWith('[]') ? `r.${name}::${type}` : `r.${name}`;
-  return `INSERT INTO ${TABLE} (${COLUMN_TYPES.map(([name]) => name).join(', ')})
+  return `INSERT INTO ${TABLE} (${NAMES})
     SELECT ${COLUMN_TYPES.map(value).join(', ')}
     FROM unnest(${COLUMN_TYPES.map(([, type], i) => param(type, i)).join(', ')})
-      AS r(${COLUMN_TYPES.map(([name]) => name).join(', ')})
+      AS r(${NAMES})
     ON CONFLICT (client_id) DO UPDATE SET ${UPDATABLE.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
 })();
 

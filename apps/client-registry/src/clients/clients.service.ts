@@ -163,8 +163,7 @@ export class ClientsService {
     ) => Change[] | Promise<Change[]>,
   ): Promise<ClientRecord[]> {
     const correlationId = currentCorrelationId() ?? null;
-    let outboxId: string | undefined;
-    const changes = await this.inTransaction(async (manager) => {
+    const { changes, outboxId } = await this.inTransaction(async (manager) => {
       const current =
         clientIds.length > 0 ? await this.clients.lockMany(manager, clientIds) : new Map();
       const now = new Date().toISOString();
@@ -176,7 +175,7 @@ export class ClientsService {
         manager,
         computed.map((c) => c.record),
       );
-      outboxId = await this.outbox.insert(
+      const outboxId = await this.outbox.insert(
         manager,
         computed.map(({ record, change }) => ({
           event_id: uuidv7(),
@@ -187,7 +186,7 @@ export class ClientsService {
         })),
         correlationId,
       );
-      return computed;
+      return { changes: computed, outboxId };
     });
     if (outboxId !== undefined) {
       await this.cache.evict(changes.map((c) => c.record));

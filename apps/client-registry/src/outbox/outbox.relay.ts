@@ -62,13 +62,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return this.pump.stop();
   }
 
-  /** Publishes soon (called after each commit). */
-  poke(): void {
-    this.pump.poke();
-  }
-
   /**
-   * Publishes soon the outbox row `id`, whose writer has already evicted its clients' Redis
+   * Publishes soon (called after each commit) the outbox row `id`, whose writer has already evicted its clients' Redis
    * copies: the relay need not evict them a second time. Rows it has not heard of (written by a
    * pod that crashed before evicting, or by another pod) are evicted before they are published.
    */
