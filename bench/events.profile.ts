@@ -176,7 +176,7 @@ function timeEvictions(add: (kind: string, ms: number) => void): () => void {
     try {
       return await original.call(this, records);
     } finally {
-      add('evict Redis copies (one script call each)', performance.now() - started);
+      add('evict Redis copies (one script call)', performance.now() - started);
     }
   };
   return () => (ClientCache.prototype.evict = original);

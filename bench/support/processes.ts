@@ -31,8 +31,14 @@ export function benchTooling(): ReturnType<typeof loadToolingConfig> {
 /** Every app a benchmark started, so its exit handler can kill what is left. */
 export const children: ChildProcess[] = [];
 
+/**
+ * Starts `app` from dist/. With BENCH_CPU_PROF=<dir> set, each app writes a V8 CPU profile into
+ * that directory when it exits (open it in Chrome DevTools), to see where a run's time went.
+ */
 export function startApp(app: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [resolve(DIST, `apps/${app}/src/main.js`)], {
+  const dir = process.env.BENCH_CPU_PROF;
+  const profile = dir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(dir)}`] : [];
+  const child = spawn(process.execPath, [...profile, resolve(DIST, `apps/${app}/src/main.js`)], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -88,6 +88,43 @@ describe('RedisJsonCache (real Redis)', () => {
     expect((await cache.get(key))?.version).toBe(2);
   });
 
+  it('deletes many keys with the same tombstones as one delete per key, newer versions kept', async () => {
+    // 2 500 keys: three script calls. Every third holds a newer version than its eviction,
+    // every fifth an unreadable value, the rest an older version or nothing.
+    const entries = Array.from({ length: 2_500 }, (_, i) => ({ key: nextKey(), version: 10 + i }));
+    await Promise.all(
+      entries.map(async ({ key, version }, i) => {
+        if (i % 3 === 0) await cache.set(key, { id: key, version: version + 1 }, version + 1);
+        else if (i % 5 === 0) await redis.set(key, 'not json', 'PX', 60_000);
+        else if (i % 2 === 0) await cache.set(key, { id: key, version: version - 1 }, version - 1);
+      }),
+    );
+    const newer = await Promise.all(
+      entries.map(({ key }, i) => (i % 3 === 0 ? redis.get(key) : null)),
+    );
+    const single = nextKey();
+    await cache.delete(single, 7);
+
+    await cache.deleteMany(entries);
+
+    const stored = await Promise.all(entries.map(({ key }) => redis.get(key)));
+    expect(stored).toEqual(
+      entries.map(({ version }, i) => newer[i] ?? JSON.stringify({ version, deleted: true })),
+    );
+    const ttls = await Promise.all(entries.map(({ key }) => redis.pttl(key)));
+    expect(Math.min(...ttls)).toBeGreaterThan(50_000);
+    const refills = await Promise.all(
+      entries.map(({ key, version }) =>
+        cache.set(key, { id: key, version: version - 1 }, version - 1),
+      ),
+    );
+    expect(refills.filter(Boolean)).toHaveLength(0);
+    // The same bytes as the single delete's tombstone.
+    expect(await redis.get(single)).toBe(JSON.stringify({ version: 7, deleted: true }));
+    await cache.deleteMany([]);
+    await expect(cache.deleteMany([{ key: nextKey(), version: 1.5 }])).rejects.toThrow(RangeError);
+  });
+
   it('treats an unreadable stored value as a miss and lets a write replace it', async () => {
     const key = nextKey();
     await redis.set(key, 'not json', 'PX', 60_000);

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { luaCommand, type LuaCommand } from '@libs/redis';
+import { luaCommand, luaKeysCommand, type LuaCommand, type LuaKeysCommand } from '@libs/redis';
 
 /** Options of a {@link RedisJsonCache}. */
 export interface RedisJsonCacheOptions {
@@ -32,6 +32,29 @@ redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1
 `;
 
+// The tombstone rule of SET_IF_NOT_OLDER for many keys in one call: KEYS[i] gets a tombstone of
+// version ARGV[i + 1] (TTL ARGV[1] ms) unless it holds a newer version. The tombstone is spelled
+// exactly as JSON.stringify writes an Envelope with `deleted`. Returns how many were written.
+const TOMBSTONE_IF_NOT_OLDER = `
+local written = 0
+for i, key in ipairs(KEYS) do
+  local version = ARGV[i + 1]
+  local current = redis.call('GET', key)
+  local stored = current and tonumber(string.match(current, '^{"version":(%d+)[,}]'))
+  if not (stored and stored > tonumber(version)) then
+    redis.call('SET', key, '{"version":' .. version .. ',"deleted":true}', 'PX', ARGV[1])
+    written = written + 1
+  end
+end
+return written
+`;
+
+/**
+ * Keys per tombstone script call: a script blocks Redis while it runs, and 1 000 keys take
+ * about 2 ms there.
+ */
+const TOMBSTONES_PER_CALL = 1_000;
+
 /**
  * The Redis tier (cache-aside): JSON values stored with the version of the record they copy, so
  * a slow writer holding an older version can never replace a newer one, even concurrently. Keys
@@ -44,12 +67,14 @@ export class RedisJsonCache<T> {
     [version: number, json: string, ttlMs: number],
     number
   >;
+  private readonly tombstones: LuaKeysCommand<number[], number>;
 
   constructor(
     private readonly redis: Redis,
     private readonly options: RedisJsonCacheOptions,
   ) {
     this.setIfNotOlder = luaCommand(redis, 'porticoSetIfNotOlder', SET_IF_NOT_OLDER);
+    this.tombstones = luaKeysCommand(redis, 'porticoTombstones', TOMBSTONE_IF_NOT_OLDER);
   }
 
   /** The stored value, or undefined when absent, deleted (tombstone) or unreadable. */
@@ -82,6 +107,30 @@ export class RedisJsonCache<T> {
     }
     const envelope: Envelope<T> = { version: checkInteger('version', version, 0), deleted: true };
     await this.write(key, envelope, this.options.ttlMs);
+  }
+
+  /**
+   * `delete(key, version)` for many keys, in one script call per 1 000 keys instead of one per
+   * key: about a tenth of the CPU in this process and in Redis. Several keys in one script need
+   * one Redis node, which the product's standalone connection (`createRedis`) is; on Redis
+   * Cluster the batches would have to be split by hash slot first.
+   */
+  async deleteMany(entries: readonly { key: string; version: number }[]): Promise<void> {
+    for (const { version } of entries) checkInteger('version', version, 0);
+    const ttlMs = checkInteger('TTL', this.options.ttlMs, 1);
+    const calls: Promise<number>[] = [];
+    for (let start = 0; start < entries.length; start += TOMBSTONES_PER_CALL) {
+      const chunk = entries.slice(start, start + TOMBSTONES_PER_CALL);
+      const versions = chunk.map((e) => e.version);
+      calls.push(
+        this.tombstones(
+          chunk.map((e) => e.key),
+          ttlMs,
+          ...versions,
+        ),
+      );
+    }
+    await Promise.all(calls);
   }
 
   private async write(key: string, envelope: Envelope<T>, ttlMs: number): Promise<boolean> {

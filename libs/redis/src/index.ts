@@ -3,4 +3,4 @@ export { Keyspace } from './keyspace';
 export { REDIS } from './redis.constants';
 export { RedisHealthCheck } from './redis.health';
 export { RedisModule } from './redis.module';
-export { luaCommand, type LuaCommand } from './lua-command';
+export { luaCommand, luaKeysCommand, type LuaCommand, type LuaKeysCommand } from './lua-command';

@@ -16,3 +16,23 @@ export function luaCommand<A extends unknown[], R>(
   const command = (redis as unknown as Record<string, LuaCommand<A, R>>)[name];
   return command.bind(redis);
 }
+
+/** A Lua script over any number of keys bound to one connection: `(keys, ...args) => reply`. */
+export type LuaKeysCommand<A extends unknown[], R> = (
+  keys: readonly string[],
+  ...args: A
+) => Promise<R>;
+
+/**
+ * Defines the multi-key script `lua` as `name` on `redis` (once per connection) and returns it
+ * bound. All keys of one call must live on one Redis node.
+ */
+export function luaKeysCommand<A extends unknown[], R>(
+  redis: Redis,
+  name: string,
+  lua: string,
+): LuaKeysCommand<A, R> {
+  if (!(name in redis)) redis.defineCommand(name, { lua });
+  const command = (redis as unknown as Record<string, (...args: unknown[]) => Promise<R>>)[name];
+  return (keys, ...args) => command.call(redis, keys.length, ...keys, ...args);
+}

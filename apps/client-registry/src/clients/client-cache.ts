@@ -43,8 +43,8 @@ export class ClientCache {
 
   /** Removes the copies of changed clients (called after commit, before the change event). */
   async evict(records: readonly Pick<ClientRecord, 'client_id' | 'version'>[]): Promise<void> {
-    await Promise.all(
-      records.map((r) => this.cache.delete(this.keys.client(r.client_id), r.version)),
+    await this.cache.deleteMany(
+      records.map((r) => ({ key: this.keys.client(r.client_id), version: r.version })),
     );
   }
 }
