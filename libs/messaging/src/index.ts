@@ -37,6 +37,7 @@ export {
   type GapReason,
 } from './fanout-subscription';
 export { recordProcessed } from './processed-events';
+export { newEventId } from './event-id';
 export {
   countDeadLetters,
   listDeadLetters,

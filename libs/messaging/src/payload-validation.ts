@@ -2,16 +2,44 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { compileCheck } from './compiled-validation';
 import { PayloadValidationError } from './messaging.errors';
+import { transformerDecorated } from './transformer-metadata';
 
 /** A class-validator class describing an event payload. */
 export type PayloadClass<T extends object = object> = new () => T;
 
-const compiled = new WeakMap<PayloadClass, ReturnType<typeof compileCheck> | null>();
+interface Compiled extends NonNullable<ReturnType<typeof compileCheck>> {
+  /** No class-transformer decorators: an instance is `new cls()` plus the plain properties. */
+  plainCopy: boolean;
+}
 
-function compiledFor(cls: PayloadClass): ReturnType<typeof compileCheck> {
+const compiled = new WeakMap<PayloadClass, Compiled | null>();
+
+function compiledFor(cls: PayloadClass): Compiled | undefined {
   let entry = compiled.get(cls);
-  if (entry === undefined) compiled.set(cls, (entry = compileCheck(cls) ?? null));
+  if (entry === undefined) {
+    const fast = compileCheck(cls);
+    entry = fast ? { ...fast, plainCopy: !transformerDecorated(cls, fast.whitelist) } : null;
+    compiled.set(cls, entry);
+  }
   return entry ?? undefined;
+}
+
+/**
+ * What plainToInstance followed by class-validator's whitelist makes of a plain payload when the
+ * class has no class-transformer decorators, for a fifth of the cost: `new cls()` with the
+ * whitelisted properties copied (nested values shared, not copied). Only own properties are
+ * read, so a `__proto__` key in parsed JSON stays data and never becomes a prototype.
+ */
+function whitelistedCopy<T extends object>(
+  cls: PayloadClass<T>,
+  payload: object,
+  whitelist: ReadonlySet<string>,
+): T {
+  const instance = new cls() as Record<string, unknown>;
+  for (const key of Object.keys(instance)) if (!whitelist.has(key)) delete instance[key];
+  for (const key of whitelist)
+    if (Object.hasOwn(payload, key)) instance[key] = (payload as Record<string, unknown>)[key];
+  return instance as T;
 }
 
 /**
@@ -28,9 +56,13 @@ export async function validatePayload<T extends object>(
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new PayloadValidationError(`invalid ${cls.name}`, ['payload must be a JSON object']);
   }
-  const instance = plainToInstance(cls, payload);
   const fast = compiledFor(cls);
-  if (fast) {
+  if (fast?.plainCopy) {
+    const copy = whitelistedCopy(cls, payload, fast.whitelist);
+    if (fast.check(copy as Record<string, unknown>)) return copy;
+  }
+  const instance = plainToInstance(cls, payload);
+  if (fast && !fast.plainCopy) {
     // class-validator's whitelist, done first as it does: the constraints see the stripped object.
     for (const key of Object.keys(instance))
       if (!fast.whitelist.has(key)) delete instance[key as keyof T];

@@ -131,3 +131,57 @@ describe('applyEvent', () => {
     });
   });
 });
+
+describe('recordChanged', () => {
+  const base = applyEvent(
+    undefined,
+    adminEvent('client.created', {
+      version: 3,
+      scopes: ['a', 'b'],
+      allowed_ips: ['10.0.0.0/8'],
+      metadata: { tier: 'gold', limits: { daily: 5, tags: ['x'] } },
+    }),
+    NOW,
+  );
+  const strip = (r: object) => JSON.stringify({ ...r, updated_at: '', last_synced_at: '' });
+
+  // Every variation of one field, the answer of comparing serializations beside it.
+  const variations: [string, unknown][] = [
+    ['scopes', ['a', 'b']],
+    ['scopes', ['b', 'a']],
+    ['scopes', ['a']],
+    ['scopes', []],
+    ['scopes', { 0: 'a', 1: 'b' }],
+    ['allowed_ips', ['10.0.0.0/8']],
+    ['allowed_ips', ['10.0.0.0/16']],
+    ['metadata', { tier: 'gold', limits: { daily: 5, tags: ['x'] } }],
+    ['metadata', { limits: { daily: 5, tags: ['x'] }, tier: 'gold' }],
+    ['metadata', { tier: 'gold', limits: { daily: 6, tags: ['x'] } }],
+    ['metadata', { tier: 'gold', limits: { daily: 5, tags: ['x', 'y'] } }],
+    ['metadata', { tier: 'gold', limits: { daily: '5', tags: ['x'] } }],
+    ['metadata', { tier: 'gold', limits: [5, ['x']] }],
+    ['metadata', { tier: 'gold', limits: null }],
+    ['metadata', {}],
+    ['rate_limit', null],
+    ['rate_limit', 0],
+    ['status', 'SUSPENDED'],
+    ['version', 4],
+    ['revoked_before', NOW],
+    ['client_secret_hash', base.client_secret_hash],
+    ['client_secret_hash', null],
+    ['updated_at', '2030-01-01T00:00:00.000Z'],
+    ['last_synced_at', null],
+  ];
+
+  it.each(variations)('agrees with comparing serializations when %s becomes %j', (field, value) => {
+    const changed = { ...base, [field]: value };
+    expect(recordChanged(base, changed)).toBe(strip(base) !== strip(changed));
+    expect(recordChanged(changed, base)).toBe(strip(base) !== strip(changed));
+  });
+
+  it('sees a new client as a change and bookkeeping timestamps as none', () => {
+    expect(recordChanged(undefined, base)).toBe(true);
+    expect(recordChanged(base, { ...base, updated_at: NOW, last_synced_at: NOW })).toBe(false);
+    expect(recordChanged(base, structuredClone(base))).toBe(false);
+  });
+});

@@ -105,9 +105,33 @@ export function applyEvent(
   return { ...next, last_synced_at: now };
 }
 
+/** Bookkeeping timestamps, which change on every write and are not a change of the client. */
+const BOOKKEEPING: ReadonlySet<string> = new Set(['updated_at', 'last_synced_at']);
+
 /** True when two records differ in anything but bookkeeping timestamps. */
 export function recordChanged(a: ClientRecord | undefined, b: ClientRecord): boolean {
   if (!a) return true;
-  const strip = (r: ClientRecord) => ({ ...r, updated_at: '', last_synced_at: '' });
-  return JSON.stringify(strip(a)) !== JSON.stringify(strip(b));
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return true;
+  return keys.some(
+    (key) =>
+      !BOOKKEEPING.has(key) &&
+      !sameJson(a[key as keyof ClientRecord], b[key as keyof ClientRecord]),
+  );
+}
+
+/**
+ * Equality of JSON values as their serializations would compare, without serializing (this
+ * runs once per applied event): arrays element by element, objects key by key in order.
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const aKeys = Object.keys(a);
+  const bKeys = Object.keys(b);
+  if (aKeys.length !== bKeys.length) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  return aKeys.every((key, i) => key === bKeys[i] && sameJson(x[key], y[key]));
 }

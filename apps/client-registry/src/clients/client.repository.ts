@@ -63,18 +63,30 @@ const UPSERT = (() => {
     ON CONFLICT (client_id) DO UPDATE SET ${UPDATABLE.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
 })();
 
-/** A PostgreSQL array literal of strings, every element quoted (`{"a","b \\"c\\""}`). */
-function arrayLiteral(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+const NEEDS_ESCAPE = /[\\"]/;
+const ESCAPED = /[\\"]/g;
+
+/** One element of a PostgreSQL array literal: always quoted, `\` and `"` escaped. */
+function quoted(value: string): string {
+  return `"${NEEDS_ESCAPE.test(value) ? value.replace(ESCAPED, '\\$&') : value}"`;
 }
 
-/** The value of one column of a record as the upsert's array parameter carries it. */
-function columnValue(record: ClientRecord, name: keyof ClientRecord, type: string): unknown {
+/**
+ * A PostgreSQL array literal (`{"a",NULL,"b \\"c\\""}`). The upsert's parameters are built
+ * with it rather than handed to pg as JS arrays: pg's own encoding escapes every element twice
+ * over and was a tenth of the registry's CPU per applied event.
+ */
+function arrayLiteral(values: readonly (string | null)[]): string {
+  return `{${values.map((v) => (v === null ? 'NULL' : quoted(v))).join(',')}}`;
+}
+
+/** The value of one column of a record as text in the upsert's array parameter. */
+function columnValue(record: ClientRecord, name: keyof ClientRecord, type: string): string | null {
   const value = record[name];
   if (value === null || value === undefined) return null;
   if (type.endsWith('[]')) return arrayLiteral(value as string[]);
   if (type === 'jsonb') return JSON.stringify(value);
-  return value;
+  return String(value);
 }
 
 export interface ListQuery {
@@ -155,7 +167,9 @@ export class ClientRepository {
       'upsert',
       manager,
       UPSERT,
-      COLUMN_TYPES.map(([name, type]) => records.map((r) => columnValue(r, name, type))),
+      COLUMN_TYPES.map(([name, type]) =>
+        arrayLiteral(records.map((r) => columnValue(r, name, type))),
+      ),
     );
   }
 

@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
-import { recordProcessed } from '@libs/messaging';
+import { newEventId, recordProcessed } from '@libs/messaging';
 import { currentCorrelationId } from '@libs/observability';
 import {
   generateClientSecret,
@@ -178,7 +177,7 @@ export class ClientsService {
       const outboxId = await this.outbox.insert(
         manager,
         computed.map(({ record, change }) => ({
-          event_id: uuidv7(),
+          event_id: newEventId(),
           client_id: record.client_id,
           version: record.version,
           status: record.status,

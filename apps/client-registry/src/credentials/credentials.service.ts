@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Counter, Registry } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
+import { newEventId } from '@libs/messaging';
 import { currentCorrelationId } from '@libs/observability';
 import type { ProviderCredentials, ProviderName } from '@libs/provider-clients';
 import { CredentialCipher } from './credential-cipher';
@@ -189,7 +189,7 @@ export class CredentialsService {
       const done = await change(manager);
       if (done) {
         await this.outbox.insert(manager, {
-          event_id: uuidv7(),
+          event_id: newEventId(),
           user_id: userId,
           provider,
           change: done.change,
