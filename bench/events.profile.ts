@@ -85,9 +85,14 @@ export function xaddFields(event: AdminClientEvent): string[] {
 }
 
 const KINDS: [RegExp, string][] = [
-  [/FROM client_registry\.clients .*FOR UPDATE/s, 'lock clients (SELECT … FOR UPDATE)'],
+  [
+    /pg_advisory_xact_lock|FROM client_registry\.clients .*FOR UPDATE/s,
+    'lock clients (after a lost race only)',
+  ],
+  [/FROM client_registry\.clients/, 'read clients (no locks)'],
   [/INSERT INTO client_registry\.processed_events/, 'record event ids (processed_events)'],
-  [/INSERT INTO client_registry\.clients/, 'upsert clients (typed unnest)'],
+  [/UPDATE client_registry\.clients/, 'update clients (typed unnest, xmin-fenced)'],
+  [/INSERT INTO client_registry\.clients/, 'insert new clients (typed unnest)'],
   [/INSERT INTO client_registry\.outbox/, 'insert the outbox row'],
 ];
 

@@ -5,9 +5,11 @@ import { StreamPublisher } from '@libs/messaging';
 import { createHttpApp } from '@libs/platform';
 import { REDIS } from '@libs/redis';
 import { adminEvent, testEnv, waitFor } from '@libs/testing';
+import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
 import { ClientCache } from '../src/clients/client-cache';
+import { ClientRepository } from '../src/clients/client.repository';
 import { ClientsService } from '../src/clients/clients.service';
 import { OutboxRelay } from '../src/outbox/outbox.relay';
 
@@ -124,6 +126,49 @@ describe('client-registry event application and outbox', () => {
         client_secret_hash: first.payload.client_secret_hash,
       });
     }
+  });
+
+  it('redoes a write with row locks when another writer changed the client after it read it', async () => {
+    const created = adminEvent('client.created', { version: 1, rate_limit: 1 });
+    const id = created.payload.client_id;
+    await clients.applyEvents([created]);
+    const conflicts = async () =>
+      (await app.get(Registry).getSingleMetric('registry_write_conflicts_total')!.get()).values[0]
+        ?.value ?? 0;
+    const before = await conflicts();
+    const repository = app.get(ClientRepository);
+    const read = repository.readMany.bind(repository);
+    const reads: boolean[] = [];
+    let interfered = false;
+    const spy = jest
+      .spyOn(repository, 'readMany')
+      .mockImplementation(async (manager, ids, options) => {
+        reads.push(options.lock);
+        const rows = await read(manager, ids, options);
+        if (!interfered) {
+          // An operator suspends the client between this event's read and its write.
+          interfered = true;
+          await clients.setStatus(id, 'SUSPENDED');
+        }
+        return rows;
+      });
+    try {
+      // Version 5: the operator's suspension takes version 2, which would make a 2 stale.
+      const updated = adminEvent('client.updated', { client_id: id, version: 5, rate_limit: 5 });
+      expect(await clients.applyEvents([updated])).toEqual({ applied: 1, duplicates: 0, stale: 0 });
+    } finally {
+      spy.mockRestore();
+    }
+    // The event's write lost to the operator's, then ran again on the locked, suspended row.
+    expect(reads).toEqual([false, false, true]);
+    expect(await conflicts()).toBe(before + 1);
+    expect(await clients.get(id)).toMatchObject({ status: 'SUSPENDED', rate_limit: 5, version: 5 });
+    const events = await changeEvents(id);
+    expect(events.map((e) => [e.type, e.version])).toEqual([
+      ['client.created', 1],
+      ['client.suspended', 2],
+      ['client.updated', 5],
+    ]);
   });
 
   it('publishes a change that missed its relay (crash between commit and publish) later, exactly once', async () => {

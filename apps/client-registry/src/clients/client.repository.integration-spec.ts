@@ -47,15 +47,27 @@ describe('ClientRepository (PostgreSQL)', () => {
     await dataSource.destroy();
   });
 
+  /** Reads the records' rows, then writes the records over them, in one transaction. */
+  async function save(records: ClientRecord[]): Promise<void> {
+    await dataSource.transaction(async (m) => {
+      const { rowVersions } = await repository.readMany(
+        m,
+        records.map((r) => r.client_id),
+        { lock: false },
+      );
+      expect(await repository.writeMany(m, records, rowVersions)).toBe(true);
+    });
+  }
+
   it('round-trips every field, including cidr[] and jsonb', async () => {
     const record = fullRecord();
-    await dataSource.transaction((m) => repository.upsertMany(m, [record]));
+    await save([record]);
     expect(await repository.findById(record.client_id)).toEqual(record);
   });
 
-  it('replaces every field on a second upsert and keeps created_at', async () => {
+  it('replaces every field on a second write and keeps created_at', async () => {
     const record = fullRecord();
-    await dataSource.transaction((m) => repository.upsertMany(m, [record]));
+    await save([record]);
     const next: ClientRecord = {
       ...record,
       allowed_ips: [],
@@ -65,7 +77,7 @@ describe('ClientRepository (PostgreSQL)', () => {
       rate_limit: null,
       created_at: '2030-01-01T00:00:00.000Z',
     };
-    await dataSource.transaction((m) => repository.upsertMany(m, [next]));
+    await save([next]);
     expect(await repository.findById(record.client_id)).toEqual({
       ...next,
       created_at: record.created_at,
@@ -83,9 +95,46 @@ describe('ClientRepository (PostgreSQL)', () => {
       metadata: i % 3 ? {} : { list: [1, 'two', null], text: 'a"b\\c' },
       bap_id: i % 5 ? null : `bap-${i}`,
     }));
-    await dataSource.transaction((m) => repository.upsertMany(m, records));
+    await save(records);
     for (const record of records)
       expect(await repository.findById(record.client_id)).toEqual(record);
+  });
+
+  it('writes nothing over a row another writer changed or created since the read', async () => {
+    const changed = fullRecord();
+    const created = fullRecord();
+    await save([changed]);
+    const runner = dataSource.createQueryRunner();
+    await runner.startTransaction();
+    try {
+      const read = await repository.readMany(
+        runner.manager,
+        [changed.client_id, created.client_id],
+        {
+          lock: false,
+        },
+      );
+      expect([...read.records.keys()]).toEqual([changed.client_id]);
+      // Another writer, committed in between.
+      await save([{ ...changed, version: 8, rate_limit: 8 }, created]);
+
+      const mine = { ...changed, version: 9, rate_limit: 9 };
+      expect(await repository.writeMany(runner.manager, [mine], read.rowVersions)).toBe(false);
+      expect(await repository.writeMany(runner.manager, [created], read.rowVersions)).toBe(false);
+      // At the version the row has now, the same write goes through.
+      const again = await repository.readMany(runner.manager, [changed.client_id], { lock: true });
+      expect(again.records.get(changed.client_id)).toMatchObject({ version: 8, rate_limit: 8 });
+      expect(await repository.writeMany(runner.manager, [mine], again.rowVersions)).toBe(true);
+      await runner.commitTransaction();
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+    expect(await repository.findById(changed.client_id)).toMatchObject({
+      version: 9,
+      rate_limit: 9,
+    });
+    expect(await repository.findById(created.client_id)).toEqual(created);
   });
 
   it('returns nothing for an unknown id', async () => {
@@ -97,7 +146,7 @@ describe('ClientRepository (PostgreSQL)', () => {
       ...fullRecord(),
       status: 'REVOKED' as const,
     }));
-    await dataSource.transaction((m) => repository.upsertMany(m, records));
+    await save(records);
     const ids = records.map((r) => r.client_id).sort();
     // Other tests write to the same table: check the paging rules, and that ours all come back.
     const page = await repository.list({ status: 'REVOKED', limit: 2, after: ids[0] });

@@ -19,9 +19,9 @@ const COLUMNS = `client_id, client_code, client_secret_hash, api_key_hash, bap_i
   to_char(last_synced_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_synced_at`;
 
 /**
- * Every column with its PostgreSQL type, in table order. Upserts send one typed array per
+ * Every column with its PostgreSQL type, in table order. Writes send one typed array per
  * column (`unnest`): PostgreSQL parses those for about half the CPU of the same rows as JSON
- * (`jsonb_populate_recordset`), and the upsert is the registry's costliest statement.
+ * (`jsonb_populate_recordset`), and writing clients is the registry's costliest statement.
  */
 const COLUMN_TYPES: readonly [keyof ClientRecord, string][] = [
   ['client_id', 'uuid'],
@@ -46,22 +46,32 @@ const COLUMN_TYPES: readonly [keyof ClientRecord, string][] = [
   ['last_synced_at', 'timestamptz'],
 ];
 const NAMES = COLUMN_TYPES.map(([name]) => name).join(', ');
-/** Replaced on conflict: all but the key and the creation time. */
-const UPDATABLE = COLUMN_TYPES.map(([name]) => name).filter(
-  (name) => name !== 'client_id' && name !== 'created_at',
-);
-const UPSERT = (() => {
-  // A parameter cannot be an array of arrays of different lengths, so array columns travel as
-  // array literals (text) and are cast per row.
-  const param = (type: string, i: number) => `$${i + 1}::${type.endsWith('[]') ? 'text' : type}[]`;
-  const value = ([name, type]: [string, string]) =>
-    type.endsWith('[]') ? `r.${name}::${type}` : `r.${name}`;
-  return `INSERT INTO ${TABLE} (${NAMES})
-    SELECT ${COLUMN_TYPES.map(value).join(', ')}
-    FROM unnest(${COLUMN_TYPES.map(([, type], i) => param(type, i)).join(', ')})
-      AS r(${NAMES})
-    ON CONFLICT (client_id) DO UPDATE SET ${UPDATABLE.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
-})();
+/** Replaced by an update: all but the key and the creation time. */
+const UPDATABLE = COLUMN_TYPES.filter(([name]) => name !== 'client_id' && name !== 'created_at');
+// A parameter cannot be an array of arrays of different lengths, so array columns travel as
+// array literals (text) and are cast per row.
+const param = ([, type]: [string, string], i: number) =>
+  `$${i + 1}::${type.endsWith('[]') ? 'text' : type}[]`;
+const value = ([name, type]: [string, string]) =>
+  type.endsWith('[]') ? `r.${name}::${type}` : `r.${name}`;
+const ROWS = `unnest(${COLUMN_TYPES.map(param).join(', ')}`;
+/** The number of rows a data-modifying statement touched, as one row `{ n }`. */
+const counted = (sql: string) =>
+  `WITH written AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM written`;
+
+/** New clients; a row that appeared since the read (another writer) is left alone, and counted out. */
+const INSERT = counted(`INSERT INTO ${TABLE} (${NAMES})
+  SELECT ${COLUMN_TYPES.map(value).join(', ')} FROM ${ROWS}) AS r(${NAMES})
+  ON CONFLICT (client_id) DO NOTHING`);
+
+/**
+ * Existing clients, each only if its row is the version the transaction read (`xmin`, which
+ * every update changes): a row another writer changed in between is left alone, and counted out.
+ */
+const UPDATE = counted(`UPDATE ${TABLE} AS c
+  SET ${UPDATABLE.map((column) => `${column[0]} = ${value(column)}`).join(', ')}
+  FROM ${ROWS}, $${COLUMN_TYPES.length + 1}::xid[]) AS r(${NAMES}, row_version)
+  WHERE c.client_id = r.client_id AND c.xmin = r.row_version`);
 
 const NEEDS_ESCAPE = /[\\"]/;
 const ESCAPED = /[\\"]/g;
@@ -72,7 +82,7 @@ function quoted(value: string): string {
 }
 
 /**
- * A PostgreSQL array literal (`{"a",NULL,"b \\"c\\""}`). The upsert's parameters are built
+ * A PostgreSQL array literal (`{"a",NULL,"b \\"c\\""}`). The writes' parameters are built
  * with it rather than handed to pg as JS arrays: pg's own encoding escapes every element twice
  * over and was a tenth of the registry's CPU per applied event.
  */
@@ -80,13 +90,27 @@ function arrayLiteral(values: readonly (string | null)[]): string {
   return `{${values.map((v) => (v === null ? 'NULL' : quoted(v))).join(',')}}`;
 }
 
-/** The value of one column of a record as text in the upsert's array parameter. */
+/** The value of one column of a record as text in the writes' array parameters. */
 function columnValue(record: ClientRecord, name: keyof ClientRecord, type: string): string | null {
   const value = record[name];
   if (value === null || value === undefined) return null;
   if (type.endsWith('[]')) return arrayLiteral(value as string[]);
   if (type === 'jsonb') return JSON.stringify(value);
   return String(value);
+}
+
+/** One parameter per column, each an array literal holding that column of every record. */
+function columnParams(records: readonly ClientRecord[]): string[] {
+  return COLUMN_TYPES.map(([name, type]) =>
+    arrayLiteral(records.map((r) => columnValue(r, name, type))),
+  );
+}
+
+/** Clients as a transaction read them (see ClientRepository.readMany). */
+export interface ClientRows {
+  records: Map<string, ClientRecord>;
+  /** Each existing row's `xmin` as read: the version a later write expects to replace. */
+  rowVersions: Map<string, string>;
 }
 
 export interface ListQuery {
@@ -125,28 +149,75 @@ export class ClientRepository {
   }
 
   /**
-   * Locks the named clients for the rest of the caller's transaction and returns those that
-   * exist. Row locks cannot cover ids with no row yet, so an advisory lock per id (taken in id
-   * order: no deadlocks) serializes two transactions creating the same client.
+   * The named clients that exist, each with its row version for {@link writeMany}. With `lock`,
+   * they stay locked for the rest of the caller's transaction: row locks cannot cover ids with
+   * no row yet, so an advisory lock per id (taken in id order: no deadlocks) serializes two
+   * transactions creating the same client. Advisory locks take room in PostgreSQL's shared lock
+   * table (a few thousand entries per server), so only a writer that lost a race locks.
    */
-  async lockMany(
+  async readMany(
     manager: EntityManager,
     clientIds: readonly string[],
-  ): Promise<Map<string, ClientRecord>> {
-    await this.run(
-      'lock',
+    { lock }: { lock: boolean },
+  ): Promise<ClientRows> {
+    if (lock)
+      await this.run(
+        'lock',
+        manager,
+        `SELECT count(pg_advisory_xact_lock(hashtextextended(id::text, 7363002)))
+         FROM (SELECT id FROM unnest($1::uuid[]) AS id ORDER BY id) ids`,
+        [clientIds],
+      );
+    const rows = (await this.run(
+      lock ? 'lock' : 'read',
       manager,
-      `SELECT count(pg_advisory_xact_lock(hashtextextended(id::text, 7363002)))
-       FROM (SELECT id FROM unnest($1::uuid[]) AS id ORDER BY id) ids`,
+      `SELECT ${COLUMNS}, xmin::text AS row_version FROM ${TABLE}
+       WHERE client_id = ANY($1::uuid[]) ${lock ? 'ORDER BY client_id FOR UPDATE' : ''}`,
       [clientIds],
-    );
-    const rows = await this.run(
-      'lock',
-      manager,
-      `SELECT ${COLUMNS} FROM ${TABLE} WHERE client_id = ANY($1::uuid[]) ORDER BY client_id FOR UPDATE`,
-      [clientIds],
-    );
-    return new Map(rows.map((r) => [r.client_id, r]));
+    )) as (ClientRecord & { row_version: string })[];
+    const result: ClientRows = { records: new Map(), rowVersions: new Map() };
+    for (const { row_version, ...record } of rows) {
+      result.records.set(record.client_id, record);
+      result.rowVersions.set(record.client_id, row_version);
+    }
+    return result;
+  }
+
+  /**
+   * Stores the records (every field; created_at only on insert) if none changed since
+   * {@link readMany} gave `rowVersions`: rows it listed are updated only at that version, the
+   * others are inserted only if still absent. False when another writer got there first; the
+   * caller then rolls back, as some rows may be written.
+   */
+  async writeMany(
+    manager: EntityManager,
+    records: readonly ClientRecord[],
+    rowVersions: ReadonlyMap<string, string>,
+  ): Promise<boolean> {
+    const existing = records.filter((r) => rowVersions.has(r.client_id));
+    const fresh = records.filter((r) => !rowVersions.has(r.client_id));
+    if (existing.length > 0) {
+      const params = [
+        ...columnParams(existing),
+        arrayLiteral(existing.map((r) => rowVersions.get(r.client_id)!)),
+      ];
+      const [{ n }] = (await this.run('update', manager, UPDATE, params)) as unknown as {
+        n: number;
+      }[];
+      if (n !== existing.length) return false;
+    }
+    if (fresh.length > 0) {
+      const [{ n }] = (await this.run(
+        'insert',
+        manager,
+        INSERT,
+        columnParams(fresh),
+      )) as unknown as {
+        n: number;
+      }[];
+      if (n !== fresh.length) return false;
+    }
+    return true;
   }
 
   async list(query: ListQuery): Promise<ClientRecord[]> {
@@ -157,19 +228,6 @@ export class ClientRepository {
        WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR client_id > $2)
        ORDER BY client_id LIMIT $3`,
       [query.status ?? null, query.after ?? null, query.limit],
-    );
-  }
-
-  /** Inserts or fully replaces the given records (every field), in one statement. */
-  async upsertMany(manager: EntityManager, records: readonly ClientRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    await this.run(
-      'upsert',
-      manager,
-      UPSERT,
-      COLUMN_TYPES.map(([name, type]) =>
-        arrayLiteral(records.map((r) => columnValue(r, name, type))),
-      ),
     );
   }
 

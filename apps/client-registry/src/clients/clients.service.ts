@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { Counter, Registry } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { newEventId, recordProcessed } from '@libs/messaging';
 import { currentCorrelationId } from '@libs/observability';
@@ -25,12 +26,22 @@ interface Change {
   change: string;
 }
 
+/** What a write stores, from the clients as its transaction read them. */
+type Compute = (
+  current: Map<string, ClientRecord>,
+  manager: EntityManager,
+) => Change[] | Promise<Change[]>;
+
+/** A write found a row changed (or created) by another writer since it read it. */
+class WriteConflict extends Error {}
+
 const PROCESSED_EVENTS = 'client_registry.processed_events';
 
 /** The registry's behaviour: cache-aside reads, transactional writes with outbox events. */
 @Injectable()
 export class ClientsService {
   private readonly logger = new Logger(ClientsService.name);
+  private readonly conflicts: Counter;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -38,7 +49,14 @@ export class ClientsService {
     private readonly outbox: OutboxRepository,
     private readonly cache: ClientCache,
     private readonly relay: OutboxRelay,
-  ) {}
+    registry: Registry,
+  ) {
+    this.conflicts = new Counter({
+      name: 'registry_write_conflicts_total',
+      help: 'Client writes that lost a race to another writer and were redone with row locks',
+      registers: [registry],
+    });
+  }
 
   /** A client from Redis, else from PostgreSQL (then cached). */
   async get(clientId: string): Promise<ClientRecord> {
@@ -118,10 +136,12 @@ export class ClientsService {
    * letting an older version overwrite a newer one.
    */
   async applyEvents(events: readonly AdminClientEvent[]): Promise<ApplyEventsResult> {
-    const result: ApplyEventsResult = { applied: 0, duplicates: 0, stale: 0 };
+    let result: ApplyEventsResult = { applied: 0, duplicates: 0, stale: 0 };
     if (events.length === 0) return result;
     const ids = [...new Set(events.map((e) => e.payload.client_id))];
     await this.write(ids, async (current, manager) => {
+      // Counted afresh by every attempt: only the one that commits is reported.
+      result = { applied: 0, duplicates: 0, stale: 0 };
       const fresh = await recordProcessed(
         manager,
         PROCESSED_EVENTS,
@@ -151,42 +171,19 @@ export class ClientsService {
   }
 
   /**
-   * One transaction: lock the named clients, compute their new state, store it with an
-   * outbox row per changed client; after commit, evict Redis copies and wake the relay.
+   * One transaction: read the named clients, compute their new state, store it with one outbox
+   * row for all changes; after commit, evict Redis copies and tell the relay. The first attempt
+   * takes no locks and writes only rows nobody changed since it read them; if another writer got
+   * there first, it rolls back and `compute` runs again on locked rows (counted in
+   * `registry_write_conflicts_total`).
    */
-  private async write(
-    clientIds: string[],
-    compute: (
-      current: Map<string, ClientRecord>,
-      manager: EntityManager,
-    ) => Change[] | Promise<Change[]>,
-  ): Promise<ClientRecord[]> {
-    const correlationId = currentCorrelationId() ?? null;
-    const { changes, outboxId } = await this.inTransaction(async (manager) => {
-      const current =
-        clientIds.length > 0 ? await this.clients.lockMany(manager, clientIds) : new Map();
-      const now = new Date().toISOString();
-      const computed = (await compute(current, manager)).map((c) => ({
-        ...c,
-        record: { ...c.record, updated_at: now },
-      }));
-      await this.clients.upsertMany(
-        manager,
-        computed.map((c) => c.record),
-      );
-      const outboxId = await this.outbox.insert(
-        manager,
-        computed.map(({ record, change }) => ({
-          event_id: newEventId(),
-          client_id: record.client_id,
-          version: record.version,
-          status: record.status,
-          change,
-        })),
-        correlationId,
-      );
-      return { changes: computed, outboxId };
-    });
+  private async write(clientIds: string[], compute: Compute): Promise<ClientRecord[]> {
+    const written =
+      (await this.attempt(clientIds, compute, false)) ??
+      (await this.attempt(clientIds, compute, true));
+    if (!written)
+      throw new ClientsError(ClientsErrorCode.Database, 'locked client write conflicted');
+    const { changes, outboxId } = written;
     if (outboxId !== undefined) {
       await this.cache.evict(changes.map((c) => c.record));
       this.relay.evicted(outboxId);
@@ -194,11 +191,55 @@ export class ClientsService {
     return changes.map((c) => c.record);
   }
 
+  /** One transaction of {@link write}; undefined when it lost a race and rolled back. */
+  private async attempt(
+    clientIds: string[],
+    compute: Compute,
+    lock: boolean,
+  ): Promise<{ changes: Change[]; outboxId: string | undefined } | undefined> {
+    const correlationId = currentCorrelationId() ?? null;
+    try {
+      return await this.inTransaction(async (manager) => {
+        const { records, rowVersions } =
+          clientIds.length > 0
+            ? await this.clients.readMany(manager, clientIds, { lock })
+            : { records: new Map<string, ClientRecord>(), rowVersions: new Map<string, string>() };
+        const now = new Date().toISOString();
+        const changes = (await compute(records, manager)).map((c) => ({
+          ...c,
+          record: { ...c.record, updated_at: now },
+        }));
+        const stored = await this.clients.writeMany(
+          manager,
+          changes.map((c) => c.record),
+          rowVersions,
+        );
+        if (!stored) throw new WriteConflict();
+        const outboxId = await this.outbox.insert(
+          manager,
+          changes.map(({ record, change }) => ({
+            event_id: newEventId(),
+            client_id: record.client_id,
+            version: record.version,
+            status: record.status,
+            change,
+          })),
+          correlationId,
+        );
+        return { changes, outboxId };
+      });
+    } catch (error) {
+      if (!(error instanceof WriteConflict)) throw error;
+      this.conflicts.inc();
+      return undefined;
+    }
+  }
+
   private async inTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     try {
       return await this.dataSource.transaction(work);
     } catch (error) {
-      if (error instanceof ClientsError) throw error;
+      if (error instanceof ClientsError || error instanceof WriteConflict) throw error;
       throw new ClientsError(ClientsErrorCode.Database, 'client registry database error', {
         cause: error,
       });
