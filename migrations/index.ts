@@ -5,6 +5,7 @@ import { CreateUserCredentials1763683270000 } from './1763683270000-CreateUserCr
 import { CreateSyncTables1763683300000 } from './1763683300000-CreateSyncTables';
 import { AddMailRelayLogins1763683400000 } from './1763683400000-AddMailRelayLogins';
 import { BatchClientOutbox1763683500000 } from './1763683500000-BatchClientOutbox';
+import { DropClientsUpdatedIndex1763683600000 } from './1763683600000-DropClientsUpdatedIndex';
 
 /**
  * Every migration, oldest first. Listed explicitly (not globbed) so the same list runs from
@@ -19,6 +20,7 @@ export const migrations = [
   CreateSyncTables1763683300000,
   AddMailRelayLogins1763683400000,
   BatchClientOutbox1763683500000,
+  DropClientsUpdatedIndex1763683600000,
 ];
 
 export const MIGRATIONS_TABLE = 'portico_migrations';
