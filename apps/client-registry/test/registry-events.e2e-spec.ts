@@ -37,6 +37,12 @@ describe('client-registry event application and outbox', () => {
     await app.close();
   });
 
+  /** registry_write_conflicts_total as the registry counts it now. */
+  async function conflicts(): Promise<number> {
+    const metric = app.get(Registry).getSingleMetric('registry_write_conflicts_total')!;
+    return (await metric.get()).values[0]?.value ?? 0;
+  }
+
   async function changeEvents(
     clientId: string,
   ): Promise<{ id: string; version: number; type: string }[]> {
@@ -128,37 +134,50 @@ describe('client-registry event application and outbox', () => {
     }
   });
 
-  it('redoes a write with row locks when another writer changed the client after it read it', async () => {
-    const created = adminEvent('client.created', { version: 1, rate_limit: 1 });
-    const id = created.payload.client_id;
-    await clients.applyEvents([created]);
-    const conflicts = async () =>
-      (await app.get(Registry).getSingleMetric('registry_write_conflicts_total')!.get()).values[0]
-        ?.value ?? 0;
-    const before = await conflicts();
+  /**
+   * Runs `work` while each of the registry's client reads is followed by the next of
+   * `interferers` (another writer, committing between that read and its transaction's write);
+   * answers whether each read locked, in order, the interferers' own reads included.
+   */
+  async function withInterferers(
+    interferers: (() => Promise<unknown>)[],
+    work: () => Promise<void>,
+  ): Promise<boolean[]> {
     const repository = app.get(ClientRepository);
     const read = repository.readMany.bind(repository);
     const reads: boolean[] = [];
-    let interfered = false;
+    let interfering = false;
     const spy = jest
       .spyOn(repository, 'readMany')
       .mockImplementation(async (manager, ids, options) => {
         reads.push(options.lock);
         const rows = await read(manager, ids, options);
-        if (!interfered) {
-          // An operator suspends the client between this event's read and its write.
-          interfered = true;
-          await clients.setStatus(id, 'SUSPENDED');
+        const interferer = interfering ? undefined : interferers.shift();
+        if (interferer) {
+          interfering = true;
+          await interferer().finally(() => (interfering = false));
         }
         return rows;
       });
     try {
-      // Version 5: the operator's suspension takes version 2, which would make a 2 stale.
-      const updated = adminEvent('client.updated', { client_id: id, version: 5, rate_limit: 5 });
-      expect(await clients.applyEvents([updated])).toEqual({ applied: 1, duplicates: 0, stale: 0 });
+      await work();
     } finally {
       spy.mockRestore();
     }
+    return reads;
+  }
+
+  it('redoes a write with row locks when another writer changed the client after it read it', async () => {
+    const created = adminEvent('client.created', { version: 1, rate_limit: 1 });
+    const id = created.payload.client_id;
+    await clients.applyEvents([created]);
+    const before = await conflicts();
+    // An operator suspends the client between the event's read and its write. Version 5: the
+    // suspension takes version 2, which would make a 2 stale.
+    const updated = adminEvent('client.updated', { client_id: id, version: 5, rate_limit: 5 });
+    const reads = await withInterferers([() => clients.setStatus(id, 'SUSPENDED')], async () => {
+      expect(await clients.applyEvents([updated])).toEqual({ applied: 1, duplicates: 0, stale: 0 });
+    });
     // The event's write lost to the operator's, then ran again on the locked, suspended row.
     expect(reads).toEqual([false, false, true]);
     expect(await conflicts()).toBe(before + 1);
@@ -169,6 +188,30 @@ describe('client-registry event application and outbox', () => {
       ['client.suspended', 2],
       ['client.updated', 5],
     ]);
+  });
+
+  it('tries again with locks when a client it was about to create appears meanwhile', async () => {
+    // A locked attempt holds the rows it read, but not ids with no row yet: an unlocked writer
+    // may create one of those, and the locked attempt must lose that race gracefully too.
+    const x = adminEvent('client.created', { version: 1, rate_limit: 1 });
+    const y = adminEvent('client.created', { version: 1, rate_limit: 1 });
+    const before = await conflicts();
+    // Other writers create x during the batch's unlocked attempt, then y during its locked one.
+    const other = (clientId: string) => () =>
+      clients.applyEvents([
+        adminEvent('client.created', { client_id: clientId, version: 1, rate_limit: 7 }),
+      ]);
+    const reads = await withInterferers(
+      [other(x.payload.client_id), other(y.payload.client_id)],
+      async () => {
+        // Both events are as old as the rows the others wrote (same version): they only fill.
+        expect(await clients.applyEvents([x, y])).toEqual({ applied: 0, duplicates: 0, stale: 2 });
+      },
+    );
+    expect(reads).toEqual([false, false, true, false, true]);
+    expect(await conflicts()).toBe(before + 2);
+    expect(await clients.get(x.payload.client_id)).toMatchObject({ version: 1, rate_limit: 7 });
+    expect(await clients.get(y.payload.client_id)).toMatchObject({ version: 1, rate_limit: 7 });
   });
 
   it('publishes a change that missed its relay (crash between commit and publish) later, exactly once', async () => {

@@ -36,6 +36,8 @@ type Compute = (
 class WriteConflict extends Error {}
 
 const PROCESSED_EVENTS = 'client_registry.processed_events';
+/** Locked attempts of a write after its unlocked one lost a race. */
+const LOCKED_ATTEMPTS = 3;
 
 /** The registry's behaviour: cache-aside reads, transactional writes with outbox events. */
 @Injectable()
@@ -174,15 +176,17 @@ export class ClientsService {
    * One transaction: read the named clients, compute their new state, store it with one outbox
    * row for all changes; after commit, evict Redis copies and tell the relay. The first attempt
    * takes no locks and writes only rows nobody changed since it read them; if another writer got
-   * there first, it rolls back and `compute` runs again on locked rows (counted in
-   * `registry_write_conflicts_total`).
+   * there first, it rolls back and `compute` runs again on locked rows (each lost race counted
+   * in `registry_write_conflicts_total`).
    */
   private async write(clientIds: string[], compute: Compute): Promise<ClientRecord[]> {
-    const written =
-      (await this.attempt(clientIds, compute, false)) ??
-      (await this.attempt(clientIds, compute, true));
+    let written = await this.attempt(clientIds, compute, false);
+    // Locks hold rows that exist, but not an id another writer creates meanwhile without one:
+    // each locked attempt that loses such a race finds that row there, and locked, next time.
+    for (let locked = 0; !written && locked < LOCKED_ATTEMPTS; locked++)
+      written = await this.attempt(clientIds, compute, true);
     if (!written)
-      throw new ClientsError(ClientsErrorCode.Database, 'locked client write conflicted');
+      throw new ClientsError(ClientsErrorCode.Database, 'client write kept losing races');
     const { changes, outboxId } = written;
     if (outboxId !== undefined) {
       await this.cache.evict(changes.map((c) => c.record));
