@@ -26,9 +26,10 @@ function compiledFor(cls: PayloadClass): Compiled | undefined {
 
 /**
  * What plainToInstance followed by class-validator's whitelist makes of a plain payload when the
- * class has no class-transformer decorators, for a fifth of the cost: `new cls()` with the
- * whitelisted properties copied (nested values shared, not copied). Only own properties are
- * read, so a `__proto__` key in parsed JSON stays data and never becomes a prototype.
+ * class has no class-transformer decorators, for less (an admin event's validation went from
+ * 11.5 to 9.7 µs): `new cls()` with the whitelisted properties copied (nested values shared, not
+ * copied). Only own properties are read, so a `__proto__` key in parsed JSON stays data and
+ * never becomes a prototype.
  */
 function whitelistedCopy<T extends object>(
   cls: PayloadClass<T>,

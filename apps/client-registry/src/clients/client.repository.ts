@@ -154,13 +154,13 @@ export class ClientRepository {
          FROM (SELECT id FROM unnest($1::uuid[]) AS id ORDER BY id) ids`,
         [clientIds],
       );
-    const rows = (await this.run(
+    const rows = await this.run<ClientRecord & { row_version: string }>(
       lock ? 'lock' : 'read',
       manager,
       `SELECT ${COLUMNS}, xmin::text AS row_version FROM ${TABLE}
        WHERE client_id = ANY($1::uuid[]) ${lock ? 'ORDER BY client_id FOR UPDATE' : ''}`,
       [clientIds],
-    )) as (ClientRecord & { row_version: string })[];
+    );
     const result: ClientRows = { records: new Map(), rowVersions: new Map() };
     for (const { row_version, ...record } of rows) {
       result.records.set(record.client_id, record);
@@ -183,24 +183,15 @@ export class ClientRepository {
     const existing = records.filter((r) => rowVersions.has(r.client_id));
     const fresh = records.filter((r) => !rowVersions.has(r.client_id));
     if (existing.length > 0) {
-      const params = [
+      const versions = existing.map((r) => rowVersions.get(r.client_id)!);
+      const [{ n }] = await this.run<{ n: number }>('update', manager, UPDATE, [
         ...columnParams(existing),
-        existing.map((r) => rowVersions.get(r.client_id)!),
-      ];
-      const [{ n }] = (await this.run('update', manager, UPDATE, params)) as unknown as {
-        n: number;
-      }[];
+        versions,
+      ]);
       if (n !== existing.length) return false;
     }
     if (fresh.length > 0) {
-      const [{ n }] = (await this.run(
-        'insert',
-        manager,
-        INSERT,
-        columnParams(fresh),
-      )) as unknown as {
-        n: number;
-      }[];
+      const [{ n }] = await this.run<{ n: number }>('insert', manager, INSERT, columnParams(fresh));
       if (n !== fresh.length) return false;
     }
     return true;
@@ -217,15 +208,15 @@ export class ClientRepository {
     );
   }
 
-  private async run(
+  private async run<Row = ClientRecord>(
     query: string,
     manager: EntityManager,
     sql: string,
     params: unknown[],
-  ): Promise<ClientRecord[]> {
+  ): Promise<Row[]> {
     const end = this.latency.startTimer({ query });
     try {
-      const rows = (await manager.query(sql, params)) as ClientRecord[];
+      const rows = (await manager.query(sql, params)) as Row[];
       end({ outcome: 'ok' });
       return rows;
     } catch (error) {
