@@ -146,6 +146,7 @@ export class ClientRepository {
     clientIds: readonly string[],
     { lock }: { lock: boolean },
   ): Promise<ClientRows> {
+    if (clientIds.length === 0) return { records: new Map(), rowVersions: new Map() };
     if (lock)
       await this.run(
         'lock',

@@ -204,10 +204,7 @@ export class ClientsService {
     const correlationId = currentCorrelationId() ?? null;
     try {
       return await this.inTransaction(async (manager) => {
-        const { records, rowVersions } =
-          clientIds.length > 0
-            ? await this.clients.readMany(manager, clientIds, { lock })
-            : { records: new Map<string, ClientRecord>(), rowVersions: new Map<string, string>() };
+        const { records, rowVersions } = await this.clients.readMany(manager, clientIds, { lock });
         const now = new Date().toISOString();
         const changes = (await compute(records, manager)).map((c) => ({
           ...c,

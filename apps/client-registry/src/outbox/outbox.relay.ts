@@ -63,9 +63,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /**
-   * Publishes soon (called after each commit) the outbox row `id`, whose writer has already evicted its clients' Redis
-   * copies: the relay need not evict them a second time. Rows it has not heard of (written by a
-   * pod that crashed before evicting, or by another pod) are evicted before they are published.
+   * Publishes soon (called after each commit) the outbox row `id`, whose writer has already
+   * evicted its clients' Redis copies: the relay need not evict them a second time. Rows it has
+   * not heard of (written by a pod that crashed before evicting, or by another pod) are evicted
+   * before they are published.
    */
   evicted(id: string): void {
     this.evictedRows.add(id);
